@@ -1,0 +1,2 @@
+list(APPEND P2VNODE_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/placeholder.c)

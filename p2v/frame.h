@@ -1,0 +1,46 @@
+/* frame.h: the framed byte stream between node and agent.
+ *
+ * Every message is one frame: an 8-byte header (u32 payload length, u16
+ * message type, u16 flags, all big-endian) and the payload. A payload is
+ * at most P2V_FRAME_MAX bytes; a header announcing more ends the
+ * connection with an error before anything is allocated.
+ *
+ * A connection may also carry the peer's stderr (the ssh process's): it is
+ * drained while waiting so the peer never blocks on it, logged at debug
+ * level, and its last lines are kept for error messages. */
+#ifndef P2V_FRAME_H
+#define P2V_FRAME_H
+
+#include "buf.h"
+
+#define P2V_FRAME_HDR 8u
+#define P2V_FRAME_MAX (1u << 20)
+#define P2V_ERRTAIL_MAX 4096u
+
+struct p2v_conn {
+    int rfd, wfd;
+    int errfd;             /* peer's stderr or -1 */
+    int timeout_ms;        /* longest silence accepted while reading; <0 none */
+    const char *peer;      /* "the agent on HOST", for messages */
+    struct p2v_buf in;     /* received bytes not yet returned as a frame */
+    struct p2v_buf errtail;
+    struct p2v_buf errline;
+    uint64_t bytes_in, bytes_out;
+    size_t consumed;       /* bytes of `in` belonging to the last frame */
+};
+
+void p2v_conn_init(struct p2v_conn *c, int rfd, int wfd, int errfd, const char *peer);
+void p2v_conn_release(struct p2v_conn *c);
+
+int p2v_frame_send(struct p2v_conn *c, uint16_t type, const void *payload, size_t len);
+/* Receive one frame. *payload points into the connection's buffer and
+ * stays valid until the next receive. Returns 0, or -1 with an error for
+ * EOF, timeout, or a malformed header. */
+int p2v_frame_recv(struct p2v_conn *c, uint16_t *type, const void **payload, size_t *len);
+
+/* Drain the peer's stderr without blocking; also used after EOF. */
+void p2v_conn_drain_stderr(struct p2v_conn *c, int wait_ms);
+/* The peer's last stderr output, trimmed, "" if none. */
+const char *p2v_conn_stderr_tail(struct p2v_conn *c);
+
+#endif
