@@ -1,0 +1,15 @@
+# Integration tests: shell scripts against real simulated hosts. Each area
+# registers its scripts in its own tests-*.cmake with p2v_integration_test.
+# They need root, namespaces and the cached Debian roots (tests/hosts/).
+function(p2v_integration_test name script)
+  add_test(NAME integration.${name}
+           COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/${script} ${ARGN})
+  set_tests_properties(integration.${name} PROPERTIES
+    LABELS integration TIMEOUT 900
+    ENVIRONMENT "P2V_BUILD_DIR=${CMAKE_BINARY_DIR};P2V_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
+endfunction()
+
+file(GLOB P2V_INTEGRATION_LISTS ${CMAKE_CURRENT_LIST_DIR}/tests-*.cmake)
+foreach(f ${P2V_INTEGRATION_LISTS})
+  include(${f})
+endforeach()
