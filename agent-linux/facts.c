@@ -7,6 +7,7 @@
 int facts_collect(struct p2v_buf *out, const struct facts_options *opt, bool pretty)
 {
     struct p2v_json j;
+    facts_errors_reset();
     p2v_json_init(&j, out, pretty);
     p2v_json_obj_begin(&j);
     p2v_json_kint(&j, "schema", 1);
@@ -25,6 +26,7 @@ int facts_collect(struct p2v_buf *out, const struct facts_options *opt, bool pre
     facts_elf(&j, opt);
     facts_xattr_scan(&j, opt);
     facts_mac_scan(&j, opt);
+    facts_errors_emit(&j);
     p2v_json_obj_end(&j);
     return p2v_json_finish(&j);
 }
