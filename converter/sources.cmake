@@ -1,2 +1,4 @@
 list(APPEND P2VNODE_SOURCES
-  ${CMAKE_CURRENT_LIST_DIR}/placeholder.c)
+  ${CMAKE_CURRENT_LIST_DIR}/config.c
+  ${CMAKE_CURRENT_LIST_DIR}/cli.c
+  ${CMAKE_CURRENT_LIST_DIR}/transport.c)

@@ -112,7 +112,7 @@ static int wait_fd(struct p2v_conn *c, int fd, short events, const char *doing)
     }
 }
 
-static int write_all(struct p2v_conn *c, const void *p, size_t n)
+int p2v_conn_write(struct p2v_conn *c, const void *p, size_t n)
 {
     const char *s = p;
     while (n) {
@@ -143,9 +143,9 @@ int p2v_frame_send(struct p2v_conn *c, uint16_t type, const void *payload, size_
         (unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8),
         (unsigned char)len, (unsigned char)(type >> 8), (unsigned char)type, 0, 0,
     };
-    if (write_all(c, hdr, sizeof(hdr)) < 0)
+    if (p2v_conn_write(c, hdr, sizeof(hdr)) < 0)
         return -1;
-    return write_all(c, payload, len);
+    return p2v_conn_write(c, payload, len);
 }
 
 static int fill(struct p2v_conn *c, size_t want)
@@ -171,6 +171,25 @@ static int fill(struct p2v_conn *c, size_t want)
         c->bytes_in += (uint64_t)n;
     }
     return 0;
+}
+
+int p2v_conn_read_line(struct p2v_conn *c, char **line, size_t max)
+{
+    size_t scanned = 0;
+    for (;;) {
+        char *nl = c->in.len > scanned ? memchr(c->in.data + scanned, '\n', c->in.len - scanned) : NULL;
+        if (nl) {
+            size_t n = (size_t)(nl - c->in.data);
+            *line = p2v_xstrndup(c->in.data, n);
+            p2v_buf_consume(&c->in, n + 1);
+            return 0;
+        }
+        scanned = c->in.len;
+        if (c->in.len >= max)
+            return p2v_error_set("%s sent a line longer than %zu bytes", c->peer, max);
+        if (fill(c, c->in.len + 1) < 0)
+            return -1;
+    }
 }
 
 int p2v_frame_recv(struct p2v_conn *c, uint16_t *type, const void **payload, size_t *len)

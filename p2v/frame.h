@@ -38,6 +38,12 @@ int p2v_frame_send(struct p2v_conn *c, uint16_t type, const void *payload, size_
  * EOF, timeout, or a malformed header. */
 int p2v_frame_recv(struct p2v_conn *c, uint16_t *type, const void **payload, size_t *len);
 
+/* Write all n bytes (raw, unframed: used for the agent upload). */
+int p2v_conn_write(struct p2v_conn *c, const void *p, size_t n);
+/* Read one '\n'-terminated line of at most max bytes (before framing
+ * starts: the bootstrap's marker). */
+int p2v_conn_read_line(struct p2v_conn *c, char **line, size_t max);
+
 /* Drain the peer's stderr without blocking; also used after EOF. */
 void p2v_conn_drain_stderr(struct p2v_conn *c, int wait_ms);
 /* The peer's last stderr output, trimmed, "" if none. */

@@ -1,1 +1,2 @@
 p2v_unit_test(test_codec test_codec.c)
+p2v_unit_test(test_config test_config.c)
