@@ -1,0 +1,1 @@
+p2v_unit_test(test_quota_file test_quota_file.c)
