@@ -1,4 +1,24 @@
 list(APPEND P2VNODE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/config.c
   ${CMAKE_CURRENT_LIST_DIR}/cli.c
-  ${CMAKE_CURRENT_LIST_DIR}/transport.c)
+  ${CMAKE_CURRENT_LIST_DIR}/transport.c
+  ${CMAKE_CURRENT_LIST_DIR}/session.c
+  ${CMAKE_CURRENT_LIST_DIR}/factsdoc.c
+  ${CMAKE_CURRENT_LIST_DIR}/inventory.c
+  ${CMAKE_CURRENT_LIST_DIR}/inv_mounts.c
+  ${CMAKE_CURRENT_LIST_DIR}/inv_os.c
+  ${CMAKE_CURRENT_LIST_DIR}/inv_net.c
+  ${CMAKE_CURRENT_LIST_DIR}/inv_block.c
+  ${CMAKE_CURRENT_LIST_DIR}/inv_quota.c
+  ${CMAKE_CURRENT_LIST_DIR}/inv_security.c
+  ${CMAKE_CURRENT_LIST_DIR}/inv_elf.c
+  ${CMAKE_CURRENT_LIST_DIR}/nodeinfo.c
+  ${CMAKE_CURRENT_LIST_DIR}/restrictions.c
+  ${CMAKE_CURRENT_LIST_DIR}/check_fs.c
+  ${CMAKE_CURRENT_LIST_DIR}/check_net.c
+  ${CMAKE_CURRENT_LIST_DIR}/check_quota.c
+  ${CMAKE_CURRENT_LIST_DIR}/check_security.c
+  ${CMAKE_CURRENT_LIST_DIR}/check_node.c
+  ${CMAKE_CURRENT_LIST_DIR}/report_text.c
+  ${CMAKE_CURRENT_LIST_DIR}/report_json.c
+  ${CMAKE_CURRENT_LIST_DIR}/dryrun.c)

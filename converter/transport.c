@@ -302,18 +302,27 @@ int transport_explain_failure(struct transport *t, const char *doing)
 {
     char first[P2V_ERROR_MAX];
     snprintf(first, sizeof(first), "%s", p2v_error_message());
-    /* give the child a moment to exit and say why */
+    /* give the child up to ten seconds to exit and say why: a remote that
+     * closed its output is ending, and ssh's own status tells the cause */
     int status = -1;
-    for (int i = 0; i < 100 && t->pid > 0; i++) {
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (t->pid > 0) {
         p2v_conn_drain_stderr(&t->conn, 20);
         if (waitpid(t->pid, &status, WNOHANG) == t->pid) {
             t->pid = -1;
             break;
         }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if (now.tv_sec - start.tv_sec >= 10)
+            break;
+        struct timespec step = {0, 10 * 1000 * 1000};
+        nanosleep(&step, NULL);
     }
     p2v_conn_drain_stderr(&t->conn, 50);
     const char *why = p2v_conn_stderr_tail(&t->conn);
     int code = (status >= 0 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
+    int sig = (status >= 0 && WIFSIGNALED(status)) ? WTERMSIG(status) : 0;
     const char *host = t->peer + strlen("the agent on ");
     if (code == 255) {
         p2v_error_set("cannot reach %s: %s", host, *why ? why : "the remote shell failed");
@@ -328,6 +337,14 @@ int transport_explain_failure(struct transport *t, const char *doing)
     } else if (code == BOOT_NO_DIR || code == BOOT_SHORT) {
         p2v_error_set("cannot upload the agent to %s: %s", host, why);
         p2v_error_hint("free space on the source or choose a directory with --remote-tmpdir");
+    } else if (t->conn.closed && (code > 0 || sig)) {
+        /* the stream ended because the agent ended: its status is the news */
+        char how[48];
+        if (sig)
+            snprintf(how, sizeof(how), "was killed by signal %d", sig);
+        else
+            snprintf(how, sizeof(how), "exited with status %d", code);
+        p2v_error_set("the agent on %s %s %s%s%s", host, how, doing, *why ? ": " : "", why);
     } else if (*why) {
         p2v_error_set("%s (%s): %s", first, doing, why);
     } else {

@@ -125,6 +125,7 @@ int p2v_conn_write(struct p2v_conn *c, const void *p, size_t n)
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0) {
+            c->closed = errno == EPIPE;
             p2v_error_set_errno(errno, "write to %s", c->peer);
             return -1;
         }
@@ -161,6 +162,7 @@ static int fill(struct p2v_conn *c, size_t want)
         if (n < 0)
             return p2v_error_set_errno(errno, "read from %s", c->peer);
         if (n == 0) {
+            c->closed = true;
             if (c->in.len == 0)
                 return p2v_error_set("%s closed the connection", c->peer);
             return p2v_error_set("%s closed the connection in the middle of a message "

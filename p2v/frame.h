@@ -27,6 +27,7 @@ struct p2v_conn {
     struct p2v_buf errline;
     uint64_t bytes_in, bytes_out;
     size_t consumed;       /* bytes of `in` belonging to the last frame */
+    bool closed;           /* the peer closed the stream (EOF or EPIPE) */
 };
 
 void p2v_conn_init(struct p2v_conn *c, int rfd, int wfd, int errfd, const char *peer);
