@@ -46,7 +46,7 @@ int inventory_load(struct inventory *inv, const char *text, size_t len)
     load_system(inv);
     if (inv_mounts_load(inv) < 0 || inv_os_load(inv) < 0 || inv_net_load(inv) < 0 ||
         inv_block_load(inv) < 0 || inv_quota_load(inv) < 0 || inv_security_load(inv) < 0 ||
-        inv_elf_load(inv) < 0) {
+        inv_elf_load(inv) < 0 || inv_system_load(inv) < 0) {
         inventory_release(inv);
         return -1;
     }
@@ -132,6 +132,16 @@ void inventory_release(struct inventory *inv)
     free(inv->macs);
     free(inv->abi_from);
     free(inv->userland_arch);
+    free_strv(inv->nameservers, inv->nnameservers);
+    free_strv(inv->search, inv->nsearch);
+    for (size_t i = 0; i < inv->nfstab; i++) {
+        free(inv->fstab[i].source);
+        free(inv->fstab[i].target);
+        free(inv->fstab[i].fstype);
+        free(inv->fstab[i].options);
+    }
+    free(inv->fstab);
+    free_strv(inv->netconf, inv->nnetconf);
     free_strv(inv->errors, inv->nerrors);
     memset(inv, 0, sizeof(*inv));
 }

@@ -67,6 +67,10 @@ struct inv_mac_mention {
     char *path, *mac, *iface;
 };
 
+struct inv_fstab {
+    char *source, *target, *fstype, *options;
+};
+
 struct inventory {
     json_object *facts;          /* the raw document, owned */
     char *hostname, *kernel, *machine, *cpu_flags, *agent_software;
@@ -95,6 +99,12 @@ struct inventory {
     unsigned abi_major, abi_minor, abi_patch;
     char *abi_from;
     char *userland_arch;
+    char **nameservers, **search;  /* resolv.conf, validated */
+    size_t nnameservers, nsearch;
+    struct inv_fstab *fstab;
+    size_t nfstab;
+    char **netconf;              /* network configuration files present */
+    size_t nnetconf;
     char **errors;               /* agent-side collection errors */
     size_t nerrors;
 };
@@ -111,6 +121,7 @@ int inv_block_load(struct inventory *inv);           /* inv_block.c */
 int inv_quota_load(struct inventory *inv);           /* inv_quota.c */
 int inv_security_load(struct inventory *inv);        /* inv_security.c: selinux, xattrs, macs */
 int inv_elf_load(struct inventory *inv);             /* inv_elf.c */
+int inv_system_load(struct inventory *inv);          /* inv_system.c: DNS, fstab, net configs */
 
 /* Parse os-release text (KEY=value with shell quoting) for one key;
  * malloc'd value or NULL. Exposed for unit tests. */

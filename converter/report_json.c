@@ -100,6 +100,30 @@ static void quotas_json(struct p2v_json *j, const struct inventory *inv)
     p2v_json_arr_end(j);
 }
 
+static void strv_json(struct p2v_json *j, const char *key, char **v, size_t n)
+{
+    p2v_json_key(j, key);
+    p2v_json_arr_begin(j);
+    for (size_t i = 0; i < n; i++)
+        p2v_json_str(j, v[i]);
+    p2v_json_arr_end(j);
+}
+
+static void fstab_json(struct p2v_json *j, const struct inventory *inv)
+{
+    p2v_json_key(j, "fstab");
+    p2v_json_arr_begin(j);
+    for (size_t i = 0; i < inv->nfstab; i++) {
+        p2v_json_obj_begin(j);
+        p2v_json_kstr(j, "source", inv->fstab[i].source);
+        p2v_json_kstr(j, "target", inv->fstab[i].target);
+        p2v_json_kstr(j, "fstype", inv->fstab[i].fstype);
+        p2v_json_kstr(j, "options", inv->fstab[i].options);
+        p2v_json_obj_end(j);
+    }
+    p2v_json_arr_end(j);
+}
+
 void inventory_to_json(struct p2v_json *j, const struct inventory *inv)
 {
     p2v_json_obj_begin(j);
@@ -117,11 +141,14 @@ void inventory_to_json(struct p2v_json *j, const struct inventory *inv)
     kstr_opt(j, "ostemplate", inv->os.ostemplate);
     p2v_json_obj_end(j);
     mounts_json(j, inv);
-    p2v_json_key(j, "swaps");
-    p2v_json_arr_begin(j);
-    for (size_t i = 0; i < inv->nswaps; i++)
-        p2v_json_str(j, inv->swaps[i]);
-    p2v_json_arr_end(j);
+    strv_json(j, "swaps", inv->swaps, inv->nswaps);
+    fstab_json(j, inv);
+    p2v_json_key(j, "dns");
+    p2v_json_obj_begin(j);
+    strv_json(j, "nameservers", inv->nameservers, inv->nnameservers);
+    strv_json(j, "search", inv->search, inv->nsearch);
+    p2v_json_obj_end(j);
+    strv_json(j, "network_config_files", inv->netconf, inv->nnetconf);
     ifaces_json(j, inv);
     blockdevs_json(j, inv);
     quotas_json(j, inv);
@@ -130,11 +157,7 @@ void inventory_to_json(struct p2v_json *j, const struct inventory *inv)
     kstr_opt(j, "runtime", inv->selinux_runtime);
     kstr_opt(j, "config", inv->selinux_config);
     p2v_json_obj_end(j);
-    p2v_json_key(j, "agent_errors");
-    p2v_json_arr_begin(j);
-    for (size_t i = 0; i < inv->nerrors; i++)
-        p2v_json_str(j, inv->errors[i]);
-    p2v_json_arr_end(j);
+    strv_json(j, "agent_errors", inv->errors, inv->nerrors);
     p2v_json_obj_end(j);
 }
 

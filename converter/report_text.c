@@ -11,6 +11,17 @@ void report_print_text(FILE *out, const char *host, const struct inventory *inv,
             inv->hostname ? inv->hostname : "?");
     fprintf(out, "         template %s, %s\n", inv->os.ostemplate ? inv->os.ostemplate : "unknown",
             inv->agent_software ? inv->agent_software : "unknown agent");
+    if (inv->nnameservers || inv->nsearch) {
+        fprintf(out, "         DNS");
+        for (size_t i = 0; i < inv->nnameservers; i++)
+            fprintf(out, " %s", inv->nameservers[i]);
+        for (size_t i = 0; i < inv->nsearch; i++)
+            fprintf(out, "%s%s", i ? " " : ", search ", inv->search[i]);
+        fputc('\n', out);
+    }
+    if (inv->nnetconf)
+        fprintf(out, "         network configured by %s%s\n", inv->netconf[0],
+                inv->nnetconf > 1 ? " and others" : "");
     fprintf(out, "Node:    %s, kernel %s; private area %s\n\n", node->machine, node->kernel,
             node->private_dir);
     for (size_t i = 0; i < r->n; i++) {

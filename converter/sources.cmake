@@ -12,6 +12,7 @@ list(APPEND P2VNODE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/inv_quota.c
   ${CMAKE_CURRENT_LIST_DIR}/inv_security.c
   ${CMAKE_CURRENT_LIST_DIR}/inv_elf.c
+  ${CMAKE_CURRENT_LIST_DIR}/inv_system.c
   ${CMAKE_CURRENT_LIST_DIR}/nodeinfo.c
   ${CMAKE_CURRENT_LIST_DIR}/restrictions.c
   ${CMAKE_CURRENT_LIST_DIR}/check_fs.c

@@ -97,6 +97,9 @@ assert_json "$(r destination-space) | .severity == \"info\"" "$R"
 assert_json '.inventory.hostname == "'"$SRC_HOSTNAME"'" and .inventory.os.ostemplate == "debian-12-x86_64" and .inventory.os.family == "debian"' "$R"
 assert_json '[.restrictions[].id] | (index("arch-mismatch") == null) and (index("kernel-too-old") == null) and (index("ctid-exists") == null)' "$R"
 assert_json '.inventory.selinux.config == "enforcing"' "$R"
+assert_json '.inventory.dns.nameservers == ["198.51.100.53"] and .inventory.dns.search == ["example.test"]' "$R"
+assert_json '[.inventory.fstab[].target] | index("/srv/data") != null and index("/srv/xfs") != null' "$R"
+assert_json '.inventory.network_config_files | index("/etc/network/interfaces") != null' "$R"
 
 say "dry run with --quota-partition /srv/xfs (text): /srv/data's quotas are dropped"
 rc=$(dry --quota-partition /srv/xfs "root@$SRC_IP" 101)
