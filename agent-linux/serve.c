@@ -1,9 +1,12 @@
 /* serve.c: the agent side of the protocol on stdin/stdout.
  *
  * Wait for the node's HELLO, answer with ours (or ERROR when no version
- * is shared), then answer requests until BYE or end of input. */
+ * is shared), then answer requests until BYE or end of input. Listing and
+ * file transfer live in files_list.c and files_send.c. */
 #include "serve.h"
 #include "facts.h"
+#include "files.h"
+#include "xfer.h"
 #include "proto.h"
 #include "codec.h"
 #include "error.h"
@@ -45,9 +48,10 @@ int agent_serve(int in_fd, int out_fd, uint32_t proto_max)
     struct p2v_hello ours = {
         .proto_max = proto_max, .proto_min = P2V_PROTO_MIN,
         .software = "p2v-agent " P2V_VERSION, .os = "linux", .arch = u.machine,
-        .caps = P2V_CAP_FACTS,
+        .caps = P2V_CAP_FACTS | P2V_CAP_FILES,
     };
     struct p2v_hello theirs = {0};
+    struct files_state files = {0};
     struct p2v_buf out = P2V_BUF_INIT(P2V_FRAME_MAX);
     int rc = -1;
     uint16_t type;
@@ -77,6 +81,14 @@ int agent_serve(int in_fd, int out_fd, uint32_t proto_max)
             if (answer_facts(&c, p, n) < 0)
                 goto done;
             break;
+        case P2V_MSG_LIST_REQ:
+            if (files_list(&c, &files, p, n) < 0)
+                goto done;
+            break;
+        case P2V_MSG_FILE_REQ:
+            if (files_send(&c, &files, p, n) < 0)
+                goto done;
+            break;
         case P2V_MSG_BYE:
             p2v_frame_send(&c, P2V_MSG_BYE, "", 0);
             rc = 0;
@@ -89,6 +101,7 @@ int agent_serve(int in_fd, int out_fd, uint32_t proto_max)
         }
     }
 done:
+    files_state_release(&files);
     p2v_hello_clear(&theirs);
     p2v_buf_release(&out);
     p2v_conn_release(&c);

@@ -2,6 +2,7 @@
 #include "proto.h"
 #include "codec.h"
 #include "error.h"
+#include "xfer.h"
 
 static const char hello_magic[4] = {'P', '2', 'V', 'H'};
 
@@ -154,6 +155,16 @@ const char *p2v_msg_name(uint16_t type)
     case P2V_MSG_FACTS_REQ: return "FACTS_REQ";
     case P2V_MSG_FACTS_DATA: return "FACTS_DATA";
     case P2V_MSG_FACTS_END: return "FACTS_END";
+    case P2V_MSG_LIST_REQ: return "LIST_REQ";
+    case P2V_MSG_LIST_DATA: return "LIST_DATA";
+    case P2V_MSG_LIST_WARN: return "LIST_WARN";
+    case P2V_MSG_LIST_END: return "LIST_END";
+    case P2V_MSG_FILE_REQ: return "FILE_REQ";
+    case P2V_MSG_FILE_SIG: return "FILE_SIG";
+    case P2V_MSG_FILE_DATA: return "FILE_DATA";
+    case P2V_MSG_FILE_HOLE: return "FILE_HOLE";
+    case P2V_MSG_FILE_DELTA: return "FILE_DELTA";
+    case P2V_MSG_FILE_END: return "FILE_END";
     default: return "unknown";
     }
 }
