@@ -1,0 +1,1 @@
+p2v_unit_test(test_destfs test_destfs.c)
