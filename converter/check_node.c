@@ -7,6 +7,16 @@
 
 static void check_ctid(const struct node_info *node, struct report *r)
 {
+    bool ours = node->resume_host && strcmp(node->resume_host, node->host) == 0;
+    if ((node->conf_exists || node->lxc_exists) && ours) {
+        struct restriction *x = report_add(
+            r, "ctid-exists", SEV_INFO,
+            "container %s was migrated from %s: running p2vmigrate again is an incremental "
+            "sync (only changes are sent, files the source removed are removed)",
+            node->ctid, node->host);
+        restriction_path(x, "%s", node->private_dir);
+        return;
+    }
     if (node->conf_exists || node->lxc_exists) {
         struct restriction *x = report_add(
             r, "ctid-exists", SEV_BLOCKER,
@@ -17,7 +27,7 @@ static void check_ctid(const struct node_info *node, struct report *r)
     }
     if (!node->private_nonempty)
         return;
-    if (node->resume_host && strcmp(node->resume_host, node->host) == 0) {
+    if (ours) {
         struct restriction *x = report_add(
             r, "ctid-exists", SEV_INFO,
             "%s holds a partial copy of %s left by an earlier run: a rerun resumes it (only "

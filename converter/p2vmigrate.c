@@ -11,7 +11,7 @@
 
 enum {
     OPT_DRY_RUN = 256, OPT_JSON, OPT_QUOTA, OPT_AGENT, OPT_TMPDIR, OPT_PROTOCOL,
-    OPT_NO_SCAN, OPT_TIMEOUT, OPT_LOG, OPT_RSH = 'e', OPT_QUIET = 'q', OPT_VERBOSE = 'v',
+    OPT_NO_SCAN, OPT_TIMEOUT, OPT_LOG, OPT_RESTART, OPT_EXCLUDE, OPT_FORCE, OPT_RSH = 'e', OPT_QUIET = 'q', OPT_VERBOSE = 'v',
     OPT_HELP = 'h', OPT_VERSION = 'V',
 };
 
@@ -20,6 +20,9 @@ static const struct cli_opt options[] = {
     {"json", 0, NULL, OPT_JSON, "print the result as one JSON document on stdout"},
     {"quota-partition", 0, "MOUNTPOINT", OPT_QUOTA,
      "the source filesystem whose quotas the container keeps"},
+    {"exclude", 0, "PATTERN", OPT_EXCLUDE, "also leave out paths matching PATTERN (repeatable)"},
+    {"force", 0, NULL, OPT_FORCE, "copy even when the space estimate says it will not fit"},
+    {"restart", 0, NULL, OPT_RESTART, "discard an earlier partial copy and start afresh"},
     {"rsh", 'e', "CMD", OPT_RSH, "remote shell (default: " P2V_DEFAULT_RSH ")"},
     {"agent", 0, "PATH", OPT_AGENT, "run the agent already at PATH on the source (no upload)"},
     {"remote-tmpdir", 0, "DIR", OPT_TMPDIR, "upload the agent into DIR on the source"},
@@ -36,6 +39,9 @@ static const struct cli_opt options[] = {
 static const char synopsis[] =
     "usage: p2vmigrate [OPTIONS] HOST CTID\n"
     "       p2vmigrate --dry-run [--json] [--quota-partition MOUNTPOINT] HOST CTID\n"
+    "\n"
+    "Run it again on a finished copy for an incremental sync: only what changed\n"
+    "is sent and what the source removed is removed.\n"
     "\n"
     "Move the running physical server HOST ([user@]host, reached with ssh) into\n"
     "container CTID on this node. Exit status: 0 done or possible, 1 error,\n"
@@ -96,6 +102,15 @@ static int handle(int id, const char *arg, void *ctx)
         o->transport.timeout_ms = (int)v * 1000;
         return 0;
     case OPT_LOG: st->log = arg; return 0;
+    case OPT_RESTART: o->restart = true; return 0;
+    case OPT_FORCE: o->force = true; return 0;
+    case OPT_EXCLUDE:
+        if (arg[0] != '/')
+            return p2v_error_set("--exclude `%s`: patterns match from the root, e.g. /var/cache/*",
+                                 arg);
+        o->excludes = p2v_xrealloc(o->excludes, (o->nexcludes + 1) * sizeof(char *));
+        o->excludes[o->nexcludes++] = (char *)arg;
+        return 0;
     case OPT_QUIET: st->verbosity = P2V_LOG_ERROR; return 0;
     case OPT_VERBOSE: st->verbosity++; return 0;
     case OPT_VERSION: st->version = true; return 0;
@@ -111,6 +126,7 @@ static int run(int argc, char **argv)
     o.transport.timeout_ms = 120 * 1000;
     struct cli_state st = {.o = &o, .verbosity = P2V_LOG_INFO};
     int first = cli_parse(argc, argv, options, P2V_ARRAY_LEN(options), handle, &st);
+    p2v_autofree char **excludes_owned = o.excludes;
     if (first < 0)
         return P2V_EXIT_ERROR;
     p2v_log_set_level(st.verbosity > P2V_LOG_DEBUG ? P2V_LOG_DEBUG : (enum p2v_log_level)st.verbosity);
@@ -135,20 +151,17 @@ static int run(int argc, char **argv)
         return P2V_EXIT_ERROR;
     if (st.log && p2v_log_open_file(st.log) < 0)
         return P2V_EXIT_ERROR;
-    if (!o.dry_run) {
-        p2v_error_set("copying the server is not part of this release yet; only --dry-run is");
-        p2v_error_hint("run p2vmigrate --dry-run %s %s to see what a migration would do",
-                       o.host, o.ctid);
-        return P2V_EXIT_ERROR;
-    }
     struct p2v_config cfg;
     if (p2v_config_load(&cfg) < 0)
         return P2V_EXIT_ERROR;
     char *agent = migrate_find_agent(&cfg);
     o.transport.agent_binary = agent;
-    /* --json keeps stdout for the one document: progress stays on stderr */
-    p2v_progress_init(P2V_PROGRESS_AUTO);
-    int code = dryrun_run(&o, &cfg);
+    /* a dry run's --json is one document: its progress stays on stderr;
+     * a copy's --json is JSON lines of progress, then the result */
+    p2v_progress_init(o.json && !o.dry_run ? P2V_PROGRESS_JSON
+                      : st.verbosity <= P2V_LOG_ERROR ? P2V_PROGRESS_NONE
+                                                      : P2V_PROGRESS_AUTO);
+    int code = o.dry_run ? dryrun_run(&o, &cfg) : migrate_run(&o, &cfg);
     free(agent);
     p2v_config_release(&cfg);
     return code;

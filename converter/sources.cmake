@@ -22,4 +22,13 @@ list(APPEND P2VNODE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/check_node.c
   ${CMAKE_CURRENT_LIST_DIR}/report_text.c
   ${CMAKE_CURRENT_LIST_DIR}/report_json.c
-  ${CMAKE_CURRENT_LIST_DIR}/dryrun.c)
+  ${CMAKE_CURRENT_LIST_DIR}/dryrun.c
+  ${CMAKE_CURRENT_LIST_DIR}/migrate.c
+  ${CMAKE_CURRENT_LIST_DIR}/lock.c
+  ${CMAKE_CURRENT_LIST_DIR}/sender.c
+  ${CMAKE_CURRENT_LIST_DIR}/pathset.c
+  ${CMAKE_CURRENT_LIST_DIR}/delta.c
+  ${CMAKE_CURRENT_LIST_DIR}/destfs_state.c
+  ${CMAKE_CURRENT_LIST_DIR}/transfer.c
+  ${CMAKE_CURRENT_LIST_DIR}/transfer_file.c
+  ${CMAKE_CURRENT_LIST_DIR}/transfer_finish.c)

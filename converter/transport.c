@@ -324,7 +324,11 @@ int transport_explain_failure(struct transport *t, const char *doing)
     int code = (status >= 0 && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
     int sig = (status >= 0 && WIFSIGNALED(status)) ? WTERMSIG(status) : 0;
     const char *host = t->peer + strlen("the agent on ");
-    if (code == 255) {
+    if (code == 255 && t->remote_arch) {
+        /* ssh got through earlier: the link dropped or the agent died */
+        p2v_error_set("the connection to %s ended %s: the link dropped or the agent was "
+                      "killed%s%s", host, doing, *why ? ": " : "", why);
+    } else if (code == 255) {
         p2v_error_set("cannot reach %s: %s", host, *why ? why : "the remote shell failed");
         p2v_error_hint("check the host name, that sshd runs there, and that key login works "
                        "without a password (p2vmigrate runs ssh in batch mode); -e sets the command");

@@ -49,7 +49,7 @@ expect 1 "protocol version mismatch: p2vmigrate 0.1.0 speaks protocol 1, fake-ag
     --dry-run "${local_rsh[@]}" --agent "$tools/fake-agent-v9" localhost 101
 expect 1 "gave no sign of life for 2 seconds" --dry-run --timeout 2 "${local_rsh[@]}" --agent "$tools/silent-agent" localhost 101
 expect 1 "cannot upload the agent to localhost" --dry-run "${local_rsh[@]}" --remote-tmpdir /proc/1 localhost 101
-expect 1 "copying the server is not part of this release" localhost 101
+expect 1 "protocol version mismatch" "${local_rsh[@]}" --agent "$tools/fake-agent-v9" localhost 101
 P2V_CONFIG=$tmp/missing.conf expect 1 "cannot read node config \`$tmp/missing.conf\`" --dry-run "${local_rsh[@]}" localhost 101
 printf 'RUNTIME=docker\n' >"$tmp/bad.conf"
 P2V_CONFIG=$tmp/bad.conf expect 1 "RUNTIME=\"docker\" is not one of vzctl, lxc, none" --dry-run "${local_rsh[@]}" localhost 101

@@ -1,0 +1,154 @@
+/* delta.c: signatures and patching with librsync (see delta.h). */
+#include "delta.h"
+#include "error.h"
+#include <librsync.h>
+#include <unistd.h>
+
+#define IOBUF (256u << 10)
+
+int delta_signature(int basis_fd, uint64_t len, struct p2v_buf *sig)
+{
+    rs_magic_number magic = 0;
+    size_t block_len = 0, strong_len = 0;
+    if (rs_sig_args((rs_long_t)len, &magic, &block_len, &strong_len) != RS_DONE)
+        return p2v_error_set("librsync cannot size a signature for %llu bytes",
+                             (unsigned long long)len);
+    rs_job_t *job = rs_sig_begin(block_len, strong_len, magic);
+    if (!job)
+        return p2v_error_set("librsync: cannot start a signature");
+    char *in = p2v_xmalloc(IOBUF), *out = p2v_xmalloc(IOBUF);
+    uint64_t pos = 0;
+    rs_buffers_t b = {0};
+    int rc = -1;
+    for (;;) {
+        if (b.avail_in == 0 && !b.eof_in) {
+            size_t want = len - pos < IOBUF ? (size_t)(len - pos) : IOBUF;
+            ssize_t got = want ? pread(basis_fd, in, want, (off_t)pos) : 0;
+            if (got < 0) {
+                p2v_error_set_errno(errno, "read the basis file for its signature");
+                break;
+            }
+            pos += (uint64_t)got;
+            b.next_in = in;
+            b.avail_in = (size_t)got;
+            b.eof_in = got == 0 || pos >= len;
+        }
+        b.next_out = out;
+        b.avail_out = IOBUF;
+        rs_result r = rs_job_iter(job, &b);
+        if (p2v_buf_add(sig, out, IOBUF - b.avail_out) < 0)
+            break;
+        if (r == RS_DONE) {
+            rc = 0;
+            break;
+        }
+        if (r != RS_BLOCKED) {
+            p2v_error_set("librsync signature failed: %s", rs_strerror(r));
+            break;
+        }
+    }
+    rs_job_free(job);
+    free(in);
+    free(out);
+    return rc;
+}
+
+struct delta_patch {
+    rs_job_t *job;
+    int basis_fd, out_fd;
+    uint64_t basis_len, out_len, out_max;
+    bool done, bad_copy;
+    char *out;
+};
+
+/* Copy commands come from the agent: refuse any outside the basis. */
+static rs_result copy_cb(void *arg, rs_long_t pos, size_t *len, void **buf)
+{
+    struct delta_patch *p = arg;
+    if (pos < 0 || (uint64_t)pos > p->basis_len || *len > p->basis_len - (uint64_t)pos) {
+        p->bad_copy = true;
+        return RS_CORRUPT;
+    }
+    ssize_t got = pread(p->basis_fd, *buf, *len, (off_t)pos);
+    if (got <= 0)
+        return RS_IO_ERROR;
+    *len = (size_t)got;
+    return RS_DONE;
+}
+
+struct delta_patch *delta_patch_begin(int basis_fd, uint64_t basis_len, int out_fd,
+                                      uint64_t out_max)
+{
+    struct delta_patch *p = p2v_xcalloc(1, sizeof(*p));
+    p->basis_fd = basis_fd;
+    p->basis_len = basis_len;
+    p->out_fd = out_fd;
+    p->out_max = out_max;
+    p->out = p2v_xmalloc(IOBUF);
+    p->job = rs_patch_begin(copy_cb, p);
+    if (!p->job) {
+        delta_patch_free(p);
+        p2v_error_set("librsync: cannot start a patch");
+        return NULL;
+    }
+    return p;
+}
+
+static int run(struct delta_patch *p, const void *data, size_t n, bool eof)
+{
+    rs_buffers_t b = {.next_in = (char *)data, .avail_in = n, .eof_in = eof};
+    for (;;) {
+        if (p->done)
+            return b.avail_in ? p2v_error_set("the delta runs on after its end") : 0;
+        b.next_out = p->out;
+        b.avail_out = IOBUF;
+        rs_result r = rs_job_iter(p->job, &b);
+        size_t made = IOBUF - b.avail_out;
+        if (made) {
+            if (p->out_len + made > p->out_max)
+                return p2v_error_set("the delta expands beyond %llu bytes",
+                                     (unsigned long long)p->out_max);
+            for (size_t off = 0; off < made;) {
+                ssize_t w = pwrite(p->out_fd, p->out + off, made - off, (off_t)(p->out_len + off));
+                if (w < 0)
+                    return p2v_error_set_errno(errno, "write the patched file");
+                off += (size_t)w;
+            }
+            p->out_len += made;
+        }
+        if (r == RS_DONE) {
+            p->done = true;
+            continue;
+        }
+        if (r != RS_BLOCKED)
+            return p2v_error_set("corrupt delta from the agent: %s%s", rs_strerror(r),
+                                 p->bad_copy ? " (a copy beyond the basis file)" : "");
+        if (b.avail_in == 0 && made == 0)
+            return 0;
+    }
+}
+
+int delta_patch_feed(struct delta_patch *p, const void *data, size_t n)
+{
+    return run(p, data, n, false);
+}
+
+int delta_patch_end(struct delta_patch *p, uint64_t *out_len)
+{
+    if (run(p, "", 0, true) < 0)
+        return -1;
+    if (!p->done)
+        return p2v_error_set("the delta from the agent ended early");
+    *out_len = p->out_len;
+    return 0;
+}
+
+void delta_patch_free(struct delta_patch *p)
+{
+    if (!p)
+        return;
+    if (p->job)
+        rs_job_free(p->job);
+    free(p->out);
+    free(p);
+}

@@ -1,0 +1,24 @@
+/* delta.h: librsync on the node: the signature of a basis file, and
+ * applying the agent's delta stream to it into a new file. The delta is
+ * untrusted: copy commands are checked against the basis, the output is
+ * bounded, and a stream that ends early or runs on is an error. */
+#ifndef P2V_DELTA_H
+#define P2V_DELTA_H
+
+#include "buf.h"
+
+/* Signature of bytes [0, len) of basis_fd, appended to sig (whose cap
+ * bounds it; -1 with an error when it would exceed). */
+int delta_signature(int basis_fd, uint64_t len, struct p2v_buf *sig);
+
+struct delta_patch;
+/* Patch into out_fd from offset 0; never more than out_max bytes. */
+struct delta_patch *delta_patch_begin(int basis_fd, uint64_t basis_len, int out_fd,
+                                      uint64_t out_max);
+int delta_patch_feed(struct delta_patch *p, const void *data, size_t n);
+/* End of the stream: the delta must be complete. *out_len gets the size
+ * written. */
+int delta_patch_end(struct delta_patch *p, uint64_t *out_len);
+void delta_patch_free(struct delta_patch *p);
+
+#endif

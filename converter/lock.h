@@ -1,0 +1,8 @@
+/* lock.h: one p2vmigrate per container at a time (vzmigrate keeps a lock
+ * per container too): two writers in one private area would corrupt it. */
+#ifndef P2V_LOCK_H
+#define P2V_LOCK_H
+#include "config.h"
+/* Take STATE_DIR/CTID.lock; returns the fd to keep open, or -1. */
+int ctid_lock(const struct p2v_config *cfg, const char *ctid);
+#endif

@@ -1,0 +1,145 @@
+/* migrate.c: p2vmigrate HOST CTID: check, then copy the server into the
+ * private area (transfer.c), resumable; a rerun is an incremental sync. */
+#include "migrate.h"
+#include "session.h"
+#include "inventory.h"
+#include "nodeinfo.h"
+#include "restrictions.h"
+#include "transfer.h"
+#include "lock.h"
+#include <unistd.h>
+#include "error.h"
+#include "log.h"
+#include "progress.h"
+
+static void print_blockers(const struct report *r)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        const struct restriction *x = &r->items[i];
+        if (x->sev != SEV_BLOCKER)
+            continue;
+        p2v_err("%s: %s", x->id, x->message);
+    }
+}
+
+static void summary_text(const struct migrate_opts *o, const struct xfer_stats *st, int rc)
+{
+    char sent[32], listed[32], in[32], out[32];
+    p2v_format_bytes(st->bytes_sent, sent, sizeof(sent));
+    p2v_format_bytes(st->bytes_listed, listed, sizeof(listed));
+    p2v_format_bytes(st->wire_in, in, sizeof(in));
+    p2v_format_bytes(st->wire_out, out, sizeof(out));
+    p2v_info("%s: %llu entries, %llu files (%s); copied %llu files (%s), %llu unchanged, "
+             "%llu deleted, %llu hard links; %llu by delta, %llu resumed; wire %s in, %s out; "
+             "%.1f s",
+             rc == 0 ? "done" : "stopped", (unsigned long long)st->entries,
+             (unsigned long long)st->files, listed, (unsigned long long)st->files_sent, sent,
+             (unsigned long long)st->files_same, (unsigned long long)st->deleted,
+             (unsigned long long)st->hardlinks, (unsigned long long)st->deltas,
+             (unsigned long long)st->resumed, in, out, st->seconds);
+    if (st->selinux_dropped)
+        p2v_info("dropped %llu security.selinux labels (containers do not support SELinux)",
+                 (unsigned long long)st->selinux_dropped);
+    if (st->changed_resent)
+        p2v_info("%llu files changed while read and were sent again",
+                 (unsigned long long)st->changed_resent);
+    if (rc == 0 && (st->changed_given_up || st->unreadable))
+        p2v_warn("%llu files could not be copied (listed above); run p2vmigrate %s %s again "
+                 "once they are quiet", (unsigned long long)(st->changed_given_up + st->unreadable),
+                 o->host, o->ctid);
+}
+
+static void summary_json(const struct xfer_stats *st, int rc)
+{
+    printf("{\"event\":\"result\",\"status\":\"%s\",\"entries\":%llu,\"files\":%llu,"
+           "\"files_copied\":%llu,\"files_unchanged\":%llu,\"bytes_listed\":%llu,"
+           "\"bytes_copied\":%llu,\"deleted\":%llu,\"hardlinks\":%llu,\"deltas\":%llu,"
+           "\"resumed\":%llu,\"resumed_bytes\":%llu,\"changed_resent\":%llu,"
+           "\"not_copied\":%llu,\"selinux_dropped\":%llu,\"wire_in\":%llu,\"wire_out\":%llu,"
+           "\"seconds\":%.3f}\n",
+           rc == 0 ? "done" : "failed", (unsigned long long)st->entries,
+           (unsigned long long)st->files, (unsigned long long)st->files_sent,
+           (unsigned long long)st->files_same, (unsigned long long)st->bytes_listed,
+           (unsigned long long)st->bytes_sent, (unsigned long long)st->deleted,
+           (unsigned long long)st->hardlinks, (unsigned long long)st->deltas,
+           (unsigned long long)st->resumed, (unsigned long long)st->resumed_bytes,
+           (unsigned long long)st->changed_resent,
+           (unsigned long long)(st->changed_given_up + st->unreadable),
+           (unsigned long long)st->selinux_dropped, (unsigned long long)st->wire_in,
+           (unsigned long long)st->wire_out, st->seconds);
+    fflush(stdout);
+}
+
+int migrate_run(const struct migrate_opts *o, const struct p2v_config *cfg)
+{
+    p2v_autoclose int lock = -1;
+    struct session s;
+    p2v_progress_stage("connect");
+    if (session_open(&s, &o->transport) < 0)
+        return P2V_EXIT_ERROR;
+    char *doc = NULL;
+    size_t len = 0;
+    struct inventory inv;
+    struct node_info node;
+    struct report r = {0};
+    int code = P2V_EXIT_ERROR;
+    if (session_get_facts(&s, false, &doc, &len) < 0) {
+        session_abort(&s);
+        return P2V_EXIT_ERROR;
+    }
+    int rc = inventory_load(&inv, doc, len);
+    free(doc);
+    if (rc < 0) {
+        session_abort(&s);
+        return P2V_EXIT_ERROR;
+    }
+    if (node_info_load(&node, cfg, o->ctid, o->host) < 0 ||
+        restrictions_run(&inv, &node, o->quota_partition, &r) < 0) {
+        session_abort(&s);
+        goto out;
+    }
+    /* the space estimate counts whole filesystems and no excludes: the
+     * administrator may know better (--force), and a full disk is still
+     * caught, cleanly and resumably, while copying */
+    for (size_t i = 0; o->force && i < r.n; i++)
+        if (strcmp(r.items[i].id, "destination-space") == 0 && r.items[i].sev == SEV_BLOCKER) {
+            r.items[i].sev = SEV_WARNING;
+            p2v_warn("destination-space: %s (--force: copying anyway)", r.items[i].message);
+        }
+    if (!report_possible(&r)) {
+        print_blockers(&r);
+        p2v_error_set("migration of %s into container %s is not possible", o->host, o->ctid);
+        p2v_error_hint("p2vmigrate --dry-run %s %s shows every restriction", o->host, o->ctid);
+        session_abort(&s);
+        p2v_log_error_last();
+        code = P2V_EXIT_IMPOSSIBLE;
+        goto out;
+    }
+    /* nothing is written on the node before this point: a run that fails
+     * to connect or is not possible leaves no trace */
+    lock = ctid_lock(cfg, o->ctid);
+    if (lock < 0) {
+        session_abort(&s);
+        goto out;
+    }
+    struct xfer_opts xo = {.host = o->host, .restart = o->restart, .excludes = o->excludes,
+                           .nexcludes = o->nexcludes};
+    struct xfer_stats st;
+    rc = transfer_run(&s, &inv, &node, &xo, &st);
+    if (rc == 0 && session_close(&s) < 0)
+        p2v_warn("the agent did not end cleanly: %s", p2v_error_message());
+    if (rc < 0)
+        session_abort(&s);
+    if (o->json)
+        summary_json(&st, rc);
+    else if (rc == 0)
+        summary_text(o, &st, rc);
+    code = rc == 0 ? P2V_EXIT_OK : P2V_EXIT_ERROR;
+    if (rc < 0 && !p2v_error_hint_text()[0])
+        p2v_error_hint("run the same command again: the copy resumes where it stopped");
+out:
+    report_release(&r);
+    node_info_release(&node);
+    inventory_release(&inv);
+    return code;
+}

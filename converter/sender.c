@@ -1,0 +1,143 @@
+/* sender.c: the writer thread of the transfer (see sender.h). */
+#include "sender.h"
+#include "frame.h"
+#include "error.h"
+#include <fcntl.h>
+#include <unistd.h>
+
+struct sender_msg {
+    struct sender_msg *next;
+    size_t len;
+    unsigned char data[];
+};
+
+static int write_all(int fd, const unsigned char *p, size_t n, uint64_t *count)
+{
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return -errno;
+        p += w;
+        n -= (size_t)w;
+        *count += (uint64_t)w;
+    }
+    return 0;
+}
+
+static void *run(void *arg)
+{
+    struct sender *s = arg;
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->head && !s->stop)
+            pthread_cond_wait(&s->cond, &s->lock);
+        if (!s->head)
+            break;
+        struct sender_msg *m = s->head;
+        s->head = m->next;
+        if (!s->head)
+            s->tail = NULL;
+        s->queued_bytes -= m->len;
+        pthread_mutex_unlock(&s->lock);
+        uint64_t wrote = 0;
+        int rc = s->failed ? 0 : write_all(s->fd, m->data, m->len, &wrote);
+        free(m);
+        pthread_mutex_lock(&s->lock);
+        s->bytes += wrote;
+        if (rc < 0 && !s->failed) {
+            s->failed = true;
+            s->error = -rc;
+        }
+        pthread_cond_broadcast(&s->cond);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+int sender_start(struct sender *s, int fd)
+{
+    memset(s, 0, sizeof(*s));
+    /* our own descriptor: the session may close its copy while this
+     * thread still writes, and a reused number must never be written */
+    s->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (s->fd < 0)
+        return p2v_error_set_errno(errno, "duplicate the agent's input");
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    int rc = pthread_create(&s->thread, NULL, run, s);
+    if (rc != 0)
+        return p2v_error_set_errno(rc, "start the sender thread");
+    s->started = true;
+    return 0;
+}
+
+int sender_queue(struct sender *s, uint16_t type, const void *payload, size_t len)
+{
+    if (len > P2V_FRAME_MAX)
+        return p2v_error_set("internal: frame of %zu bytes exceeds %u", len, P2V_FRAME_MAX);
+    struct sender_msg *m = p2v_xmalloc(sizeof(*m) + P2V_FRAME_HDR + len);
+    m->next = NULL;
+    m->len = P2V_FRAME_HDR + len;
+    unsigned char *h = m->data;
+    h[0] = (unsigned char)(len >> 24);
+    h[1] = (unsigned char)(len >> 16);
+    h[2] = (unsigned char)(len >> 8);
+    h[3] = (unsigned char)len;
+    h[4] = (unsigned char)(type >> 8);
+    h[5] = (unsigned char)type;
+    h[6] = h[7] = 0;
+    if (len)
+        memcpy(h + P2V_FRAME_HDR, payload, len);
+    pthread_mutex_lock(&s->lock);
+    bool failed = s->failed;
+    int err = s->error;
+    if (!failed) {
+        if (s->tail)
+            s->tail->next = m;
+        else
+            s->head = m;
+        s->tail = m;
+        s->queued_bytes += m->len;
+        pthread_cond_signal(&s->cond);
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (failed) {
+        free(m);
+        return p2v_error_set_errno(err, "write to the agent");
+    }
+    return 0;
+}
+
+int sender_stop(struct sender *s)
+{
+    if (!s->started)
+        return 0;
+    pthread_mutex_lock(&s->lock);
+    s->stop = true;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    s->started = false;
+    close(s->fd);
+    s->fd = -1;
+    while (s->head) {
+        struct sender_msg *m = s->head;
+        s->head = m->next;
+        free(m);
+    }
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->cond);
+    if (s->failed)
+        return p2v_error_set_errno(s->error, "write to the agent");
+    return 0;
+}
+
+uint64_t sender_bytes(struct sender *s)
+{
+    pthread_mutex_lock(&s->lock);
+    uint64_t b = s->bytes;
+    pthread_mutex_unlock(&s->lock);
+    return b;
+}

@@ -1,0 +1,378 @@
+/* transfer.c: the transfer's main loop and the listing (see transfer.h). */
+#include "transfer_int.h"
+#include "error.h"
+#include "log.h"
+#include "progress.h"
+#include <fnmatch.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_WINDOW 64
+
+void entry_list_push(struct entry_list *l, struct p2v_entry *e)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 256;
+        l->v = p2v_xrealloc(l->v, l->cap * sizeof(*l->v));
+    }
+    l->v[l->n++] = *e;
+    memset(e, 0, sizeof(*e));
+}
+
+void entry_list_release(struct entry_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        p2v_entry_clear(&l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof(*l));
+}
+
+void xfer_give_up(struct xfer *x, const char *path, const char *why)
+{
+    p2v_warn("not copied: /%s: %s", path, why);
+    x->given_up = p2v_xrealloc(x->given_up, (x->ngiven_up + 1) * sizeof(char *));
+    x->given_up[x->ngiven_up++] = p2v_xasprintf("/%s: %s", path, why);
+}
+
+void xfer_progress(struct xfer *x, bool force)
+{
+    struct p2v_progress p = {
+        .stage = x->list_done ? "copy" : "list+copy",
+        .files_done = x->st->files_sent + x->st->files_same,
+        .files_total = x->list_done ? x->st->files : 0,
+        .bytes_done = x->bytes_done,
+        .bytes_total = x->list_done ? x->bytes_planned : 0,
+    };
+    p2v_progress_update(&p, force);
+}
+
+int transfer_default_excludes(char ***out, size_t *n)
+{
+    const char *candidates[] = {getenv("P2V_EXCLUDE_LIST"), P2V_TEMPLATES_DIR "/exclude.list",
+                                P2V_INSTALL_SHARE "/exclude.list"};
+    for (size_t i = 0; i < P2V_ARRAY_LEN(candidates); i++) {
+        if (!candidates[i])
+            continue;
+        FILE *f = fopen(candidates[i], "r");
+        if (!f)
+            continue;
+        char *line = NULL;
+        size_t cap = 0;
+        while (getline(&line, &cap, f) >= 0) {
+            line[strcspn(line, "\n")] = '\0';
+            if (!line[0] || line[0] == '#')
+                continue;
+            *out = p2v_xrealloc(*out, (*n + 1) * sizeof(char *));
+            (*out)[(*n)++] = p2v_xstrdup(line);
+        }
+        free(line);
+        fclose(f);
+        return 0;
+    }
+    return p2v_error_set("cannot find the default exclude list (templates/exclude.list)");
+}
+
+/* A path is excluded when it, or a directory above it, matches. */
+bool transfer_excluded(char *const *patterns, size_t n, const char *path, size_t len)
+{
+    if (!n || !len)
+        return false;
+    char *abs = p2v_xmalloc(len + 2);
+    abs[0] = '/';
+    memcpy(abs + 1, path, len);
+    abs[len + 1] = '\0';
+    bool hit = false;
+    for (size_t end = len + 1; !hit && end > 1;) {
+        abs[end] = '\0';
+        for (size_t i = 0; i < n && !hit; i++)
+            hit = fnmatch(patterns[i], abs, FNM_PATHNAME) == 0;
+        while (end > 1 && abs[end - 1] != '/')
+            end--;
+        if (end > 1)
+            end--;
+    }
+    free(abs);
+    return hit;
+}
+
+/* mkdir -p, for the node's own directories (from its config, trusted). */
+static int make_dirs(const char *path)
+{
+    char *p = p2v_xstrdup(path);
+    int rc = 0;
+    for (char *s = p + 1; rc == 0; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0700) < 0 && errno != EEXIST)
+            rc = -1;
+        *s = c;
+        if (!c)
+            break;
+    }
+    if (rc < 0)
+        p2v_error_set_errno(errno, "create the directory `%s`", p);
+    free(p);
+    return rc;
+}
+
+int transfer_mark(const struct node_info *node, const char *status)
+{
+    const char *dir = node->cfg->state_dir;
+    if (make_dirs(dir) < 0)
+        return p2v_error_prefix("state directory");
+    char *tmp = p2v_xasprintf("%s.tmp", node->resume_marker);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        int e = errno;
+        free(tmp);
+        return p2v_error_set_errno(e, "write `%s`", node->resume_marker);
+    }
+    fprintf(f, "SOURCE=%s\nSTATUS=%s\nPRIVATE=%s\n", node->host, status, node->private_dir);
+    int rc = fclose(f) == 0 && rename(tmp, node->resume_marker) == 0 ? 0 : -1;
+    if (rc < 0)
+        p2v_error_set_errno(errno, "write `%s`", node->resume_marker);
+    free(tmp);
+    return rc;
+}
+
+/* Everything but regular files is made as it arrives; directories are
+ * kept for their times, hard links wait for their target, and flags wait
+ * for the very end. */
+static int take_entry(struct xfer *x, struct p2v_entry *e)
+{
+    if (destfs_check_path(e->path, e->path_len) < 0)
+        return p2v_error_prefix("the agent listed an invalid path");
+    pathset_add(&x->seen, e->path, e->path_len);
+    x->st->entries++;
+    if (transfer_excluded(x->excludes, x->nexcludes, e->path, e->path_len))
+        return 0;
+    struct stat st;
+    int have = destfs_lstat(&x->df, e->path, &st);
+    if (have < 0)
+        return -1;
+    switch (e->type) {
+    case P2V_FT_REG:
+        x->st->files++;
+        x->st->bytes_listed += e->size;
+        if (have == 0 && destfs_same(&st, e)) {
+            x->st->files_same++;
+            if (e->fsflags)
+                entry_list_push(&x->flagged, e);
+            return 0;
+        }
+        x->bytes_planned += e->size;
+        entry_list_push(&x->waiting, e);
+        return 0;
+    case P2V_FT_DIR:
+        if (destfs_mkdir(&x->df, e) < 0)
+            return -1;
+        entry_list_push(&x->dirs, e);
+        return 0;
+    case P2V_FT_HARDLINK:
+        if (destfs_check_path(e->link, e->link_len) < 0)
+            return p2v_error_prefix("the agent listed an invalid hard link");
+        entry_list_push(&x->hardlinks, e);
+        return 0;
+    case P2V_FT_SYMLINK:
+        if (!(have == 0 && destfs_same(&st, e)) && destfs_symlink(&x->df, e) < 0)
+            return -1;
+        return destfs_apply_meta(&x->df, e->path, e);
+    default:
+        if (!(have == 0 && destfs_same(&st, e)) && destfs_mknod(&x->df, e) < 0)
+            return -1;
+        return destfs_apply_meta(&x->df, e->path, e);
+    }
+}
+
+static int take_list(struct xfer *x, const void *p, size_t n)
+{
+    struct p2v_dec d;
+    p2v_dec_init(&d, p, n);
+    uint32_t count = p2v_get_u32(&d);
+    for (uint32_t i = 0; i < count && !d.err; i++) {
+        struct p2v_entry e;
+        if (p2v_entry_decode(&d, &e) < 0)
+            break;
+        int rc = take_entry(x, &e);
+        p2v_entry_clear(&e);
+        if (rc < 0)
+            return -1;
+    }
+    return p2v_dec_finish(&d, "LIST_DATA message");
+}
+
+static int take_warn(struct xfer *x, const void *p, size_t n)
+{
+    struct p2v_dec d;
+    p2v_dec_init(&d, p, n);
+    size_t len;
+    const char *path = p2v_get_bytes(&d, &len, P2V_PATH_MAX);
+    char *msg = p2v_get_str(&d, 4096);
+    if (p2v_dec_finish(&d, "LIST_WARN message") < 0) {
+        free(msg);
+        return -1;
+    }
+    struct p2v_buf shown = P2V_BUF_INIT(8 * P2V_PATH_MAX);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)path[i];
+        if (c < 0x20 || c == 0x7f || c == '\\')
+            p2v_buf_printf(&shown, "\\x%02x", c);
+        else
+            p2v_buf_addc(&shown, (char)c);
+    }
+    p2v_warn("source: /%s: %s", shown.data ? shown.data : "", msg);
+    x->st->warnings++;
+    p2v_buf_release(&shown);
+    free(msg);
+    return 0;
+}
+
+/* Read frames until the listing and every file are done. */
+static int loop(struct xfer *x)
+{
+    struct p2v_conn *c = &x->s->t.conn;
+    for (;;) {
+        if (x->list_done && x->ring_count == 0 && x->waiting.head == x->waiting.n)
+            return 0;
+        uint16_t type;
+        const void *p;
+        size_t n;
+        if (p2v_frame_recv(c, &type, &p, &n) < 0)
+            return transport_explain_failure(&x->s->t, "during the transfer");
+        int rc = 0;
+        switch (type) {
+        case P2V_MSG_LIST_DATA: rc = take_list(x, p, n); break;
+        case P2V_MSG_LIST_WARN: rc = take_warn(x, p, n); break;
+        case P2V_MSG_LIST_END:
+            if (x->list_done)
+                return p2v_error_set("%s ended its listing twice", x->s->t.peer);
+            x->list_done = true;
+            rc = xfer_delete_extraneous(x);
+            break;
+        case P2V_MSG_PROGRESS: break;
+        case P2V_MSG_ERROR: {
+            uint32_t code;
+            char *msg;
+            if (p2v_error_decode(p, n, &code, &msg) == 0) {
+                p2v_error_set("%s reports: %s", x->s->t.peer, msg);
+                free(msg);
+            }
+            return -1;
+        }
+        default:
+            rc = xfer_file_frame(x, type, p, n);
+        }
+        if (rc < 0)
+            return -1;
+        if (xfer_dispatch(x) < 0)
+            return -1;
+        xfer_progress(x, false);
+    }
+}
+
+static int start(struct xfer *x, const struct inventory *inv)
+{
+    struct p2v_list_req req = {.base = "/"};
+    char *roots[P2V_LIST_ROOTS_MAX];
+    for (size_t i = 0; i < inv->nmounts && req.nroots < P2V_LIST_ROOTS_MAX; i++)
+        if (inv->mounts[i].kind == MOUNT_LOCAL)
+            roots[req.nroots++] = inv->mounts[i].target;
+    req.roots = roots;
+    req.excludes = x->excludes;
+    req.nexcludes = x->nexcludes;
+    struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
+    int rc = p2v_list_req_encode(&b, &req);
+    if (rc == 0)
+        rc = sender_queue(&x->snd, P2V_MSG_LIST_REQ, b.data, b.len);
+    p2v_buf_release(&b);
+    return rc;
+}
+
+static void count_partials(struct xfer *x)
+{
+    uint64_t files = 0, bytes = 0;
+    destfs_tmp_stats(&x->df, &files, &bytes);
+    x->st->partial_files = files;
+    x->st->partial_bytes = bytes;
+}
+
+int transfer_run(struct session *s, const struct inventory *inv, const struct node_info *node,
+                 const struct xfer_opts *o, struct xfer_stats *st)
+{
+    struct xfer x = {.s = s, .o = o, .node = node, .st = st};
+    memset(st, 0, sizeof(*st));
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = -1;
+    if (!(s->agent.caps & P2V_CAP_FILES))
+        return p2v_error_set("%s (%s) cannot serve files", s->t.peer, s->agent.software);
+    if (transfer_default_excludes(&x.excludes, &x.nexcludes) < 0)
+        return -1;
+    for (size_t i = 0; i < o->nexcludes; i++) {
+        x.excludes = p2v_xrealloc(x.excludes, (x.nexcludes + 1) * sizeof(char *));
+        x.excludes[x.nexcludes++] = p2v_xstrdup(o->excludes[i]);
+    }
+    x.ring_cap = o->window ? o->window : DEFAULT_WINDOW;
+    x.ring = p2v_xcalloc(x.ring_cap, sizeof(*x.ring));
+    pathset_init(&x.seen);
+    if (transfer_mark(node, "copying") < 0 || destfs_open(&x.df, node->private_dir, true) < 0)
+        goto out_noclose;
+    if (o->restart && destfs_clear(&x.df) < 0)
+        goto out;
+    count_partials(&x);
+    if (st->partial_files || node->private_nonempty)
+        p2v_info("resuming: %s already holds an earlier copy%s", node->private_dir,
+                 st->partial_files ? " and partial files" : "");
+    if (sender_start(&x.snd, s->t.conn.wfd) < 0)
+        goto out;
+    p2v_progress_stage("copy");
+    rc = start(&x, inv);
+    if (rc == 0)
+        rc = loop(&x);
+    if (rc == 0)
+        rc = xfer_finish(&x);
+    xfer_progress(&x, true);
+    p2v_progress_done();
+out:
+    if (rc < 0) {
+        /* the agent may be blocked writing to us: end it so the sender
+         * thread's write fails instead of hanging */
+        char saved[P2V_ERROR_MAX];
+        snprintf(saved, sizeof(saved), "%s", p2v_error_message());
+        char hint[P2V_ERROR_MAX];
+        snprintf(hint, sizeof(hint), "%s", p2v_error_hint_text());
+        if (strstr(saved, strerror(ENOSPC)) || strstr(saved, strerror(EDQUOT)))
+            snprintf(hint, sizeof(hint), "free space on the node's filesystem for %s and run "
+                     "p2vmigrate again: the copy resumes where it stopped", node->private_dir);
+        session_abort(s);
+        p2v_error_set("%s", saved);
+        if (hint[0])
+            p2v_error_hint("%s", hint);
+    }
+    sender_stop(&x.snd);
+    st->wire_out = x.snd.bytes;
+    st->wire_in = s->t.conn.bytes_in;
+    st->selinux_dropped = x.df.selinux_dropped;
+    st->xattrs_failed = x.df.xattrs_failed;
+    xfer_pending_drop(&x);
+    destfs_close(&x.df);
+out_noclose:
+    pathset_release(&x.seen);
+    entry_list_release(&x.waiting);
+    entry_list_release(&x.dirs);
+    entry_list_release(&x.hardlinks);
+    entry_list_release(&x.flagged);
+    free(x.ring);
+    for (size_t i = 0; i < x.nexcludes; i++)
+        free(x.excludes[i]);
+    free(x.excludes);
+    for (size_t i = 0; i < x.ngiven_up; i++)
+        free(x.given_up[i]);
+    free(x.given_up);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    st->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    return rc;
+}

@@ -1,0 +1,295 @@
+/* transfer_file.c: regular files: choose how to ask for each (whole,
+ * delta against the destination, or resume of a partial), keep a window
+ * of requests in flight, and write what comes back. */
+#include "transfer_int.h"
+#include "error.h"
+#include "log.h"
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Below this a delta costs more than it saves. */
+#define DELTA_MIN_SIZE (64u << 10)
+#define CHANGED_RETRIES 3
+
+static struct pending *head(struct xfer *x)
+{
+    return x->ring_count ? &x->ring[x->ring_head] : NULL;
+}
+
+static void close_pending(struct pending *p)
+{
+    delta_patch_free(p->patch);
+    if (p->out_fd >= 0)
+        close(p->out_fd);
+    if (p->basis_fd >= 0)
+        close(p->basis_fd);
+    p2v_entry_clear(&p->e);
+    memset(p, 0, sizeof(*p));
+    p->out_fd = p->basis_fd = -1;
+}
+
+static void pop(struct xfer *x)
+{
+    close_pending(&x->ring[x->ring_head]);
+    x->ring_head = (x->ring_head + 1) % x->ring_cap;
+    x->ring_count--;
+}
+
+void xfer_pending_drop(struct xfer *x)
+{
+    while (x->ring_count)
+        pop(x);
+}
+
+static int queue_sig(struct xfer *x, uint32_t id, const struct p2v_buf *sig)
+{
+    struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
+    int rc = 0;
+    for (size_t off = 0; rc == 0 && off < sig->len; off += P2V_XFER_CHUNK) {
+        size_t n = sig->len - off < P2V_XFER_CHUNK ? sig->len - off : P2V_XFER_CHUNK;
+        p2v_buf_reset(&b);
+        rc = p2v_chunk_encode(&b, id, 0, sig->data + off, n);
+        if (rc == 0)
+            rc = sender_queue(&x->snd, P2V_MSG_FILE_SIG, b.data, b.len);
+    }
+    p2v_buf_release(&b);
+    return rc;
+}
+
+/* Decide the method for one file and send its request. */
+static int request(struct xfer *x, struct p2v_entry *e, unsigned attempts)
+{
+    struct pending *p = &x->ring[(x->ring_head + x->ring_count) % x->ring_cap];
+    memset(p, 0, sizeof(*p));
+    p->out_fd = p->basis_fd = -1;
+    p->e = *e;
+    memset(e, 0, sizeof(*e));
+    p->id = x->next_id++;
+    p->attempts = attempts;
+    x->ring_count++;
+
+    uint64_t have = 0;
+    int fd;
+    if (destfs_tmp_open(&x->df, p->e.path, true, &fd, &have) < 0)
+        return -1;
+    struct p2v_buf sig = P2V_BUF_INIT(P2V_SIG_MAX);
+    p->method = P2V_FILE_WHOLE;
+    if (have > 0) {
+        /* a partial from an interrupted run: it becomes the basis of a
+         * delta over its length; the rest comes raw */
+        p->basis_fd = fd;
+        p->basis_len = have;
+        if (destfs_tmp_discard(&x->df, p->e.path) < 0 ||
+            destfs_tmp_open(&x->df, p->e.path, false, &p->out_fd, &have) < 0)
+            goto fail;
+        if (delta_signature(p->basis_fd, p->basis_len, &sig) == 0) {
+            p->method = P2V_FILE_RESUME;
+            p->offset = p->basis_len;
+            x->st->resumed++;
+            x->st->resumed_bytes += p->basis_len;
+        }
+    } else {
+        p->out_fd = fd;
+        if (p->e.size >= DELTA_MIN_SIZE && destfs_open_basis(&x->df, p->e.path, &p->basis_fd) == 0) {
+            struct stat st;
+            if (fstat(p->basis_fd, &st) == 0 && st.st_size > 0 &&
+                delta_signature(p->basis_fd, (uint64_t)st.st_size, &sig) == 0) {
+                p->method = P2V_FILE_DELTA;
+                p->basis_len = (uint64_t)st.st_size;
+                x->st->deltas++;
+            }
+        }
+    }
+    if (p->method == P2V_FILE_WHOLE) {
+        p2v_buf_reset(&sig);
+        if (p->basis_fd >= 0)
+            close(p->basis_fd);
+        p->basis_fd = -1;
+        p2v_error_clear();
+    } else {
+        /* the patched output is bounded: a growing file may add a little */
+        uint64_t max = p->e.size + p->e.size / 2 + (64u << 20);
+        p->patch = delta_patch_begin(p->basis_fd, p->basis_len, p->out_fd, max);
+        if (!p->patch)
+            goto fail;
+    }
+    struct p2v_file_req req = {.id = p->id, .path = p->e.path, .path_len = p->e.path_len,
+                               .method = p->method, .offset = p->offset, .sig_len = sig.len};
+    struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
+    int rc = p2v_file_req_encode(&b, &req);
+    if (rc == 0)
+        rc = sender_queue(&x->snd, P2V_MSG_FILE_REQ, b.data, b.len);
+    p2v_buf_release(&b);
+    if (rc == 0 && sig.len)
+        rc = queue_sig(x, p->id, &sig);
+    p2v_buf_release(&sig);
+    return rc;
+fail:
+    p2v_buf_release(&sig);
+    return -1;
+}
+
+int xfer_dispatch(struct xfer *x)
+{
+    while (x->ring_count < x->ring_cap && x->waiting.head < x->waiting.n) {
+        struct p2v_entry *e = &x->waiting.v[x->waiting.head++];
+        unsigned attempts = e->flags >> 24;   /* retries ride in the unused high bits */
+        e->flags &= 0x00ffffffu;
+        if (request(x, e, attempts) < 0)
+            return -1;
+    }
+    /* the FIFO's taken part is dead weight: compact now and then */
+    if (x->waiting.head > 4096 && x->waiting.head * 2 > x->waiting.n) {
+        memmove(x->waiting.v, x->waiting.v + x->waiting.head,
+                (x->waiting.n - x->waiting.head) * sizeof(*x->waiting.v));
+        x->waiting.n -= x->waiting.head;
+        x->waiting.head = 0;
+    }
+    return 0;
+}
+
+static int write_at(struct xfer *x, struct pending *p, uint64_t off, const void *data, size_t n)
+{
+    for (size_t done = 0; done < n;) {
+        ssize_t w = pwrite(p->out_fd, (const char *)data + done, n - done, (off_t)(off + done));
+        if (w < 0) {
+            p2v_error_set_errno(errno, "write /%s into %s", p->e.path, x->node->private_dir);
+            if (errno == ENOSPC || errno == EDQUOT)
+                p2v_error_hint("free space on the node's filesystem and run p2vmigrate again: "
+                               "the copy resumes where it stopped");
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    if (off + n > p->end)
+        p->end = off + n;
+    x->bytes_done += n;
+    return 0;
+}
+
+/* Bytes beyond what the file could plausibly hold mean a lying agent. */
+static int check_range(struct xfer *x, struct pending *p, uint64_t off, uint64_t len)
+{
+    uint64_t limit = p->e.size + p->e.size / 2 + (64u << 20);
+    if (off > limit || len > limit - off)
+        return p2v_error_set("%s sent data for /%s beyond its size", x->s->t.peer, p->e.path);
+    if (p->method == P2V_FILE_RESUME && off < p->offset)
+        return p2v_error_set("%s sent raw data inside the resumed prefix of /%s", x->s->t.peer,
+                             p->e.path);
+    return 0;
+}
+
+static int finish_file(struct xfer *x, struct pending *p, const struct p2v_file_end *end)
+{
+    if (end->status == P2V_FILE_CHANGED || end->status == P2V_FILE_VANISHED ||
+        end->status == P2V_FILE_ERROR) {
+        destfs_tmp_discard(&x->df, p->e.path);
+        if (end->status == P2V_FILE_CHANGED && p->attempts + 1 < CHANGED_RETRIES) {
+            x->st->changed_resent++;
+            struct p2v_entry again = p->e;
+            memset(&p->e, 0, sizeof(p->e));
+            again.flags = (again.flags & 0x00ffffffu) | ((p->attempts + 1) << 24);
+            entry_list_push(&x->waiting, &again);
+            return 0;
+        }
+        if (end->status == P2V_FILE_VANISHED) {
+            x->st->vanished++;
+            return destfs_remove(&x->df, p->e.path) < 0 ? -1 : 0;
+        }
+        if (end->status == P2V_FILE_CHANGED)
+            x->st->changed_given_up++;
+        else
+            x->st->unreadable++;
+        xfer_give_up(x, p->e.path,
+                     end->status == P2V_FILE_CHANGED ? "kept changing while it was read; the "
+                                                       "destination keeps its earlier copy"
+                                                     : end->message);
+        return 0;
+    }
+    uint64_t size = p->end;
+    if (p->patch) {
+        uint64_t patched;
+        if (delta_patch_end(p->patch, &patched) < 0)
+            return p2v_error_prefix("/%s", p->e.path);
+        if (patched > size)
+            size = patched;
+    }
+    if (size > end->size)
+        return p2v_error_set("%s sent %llu bytes for /%s of %llu", x->s->t.peer,
+                             (unsigned long long)size, p->e.path, (unsigned long long)end->size);
+    if (ftruncate(p->out_fd, (off_t)end->size) < 0)
+        return p2v_error_set_errno(errno, "set the size of /%s", p->e.path);
+    /* what was read is what the file is: its size and time after reading */
+    p->e.size = end->size;
+    p->e.mtime_sec = end->mtime_sec;
+    p->e.mtime_nsec = end->mtime_nsec;
+    if (destfs_commit(&x->df, p->e.path, p->out_fd, &p->e) < 0)
+        return -1;
+    x->st->files_sent++;
+    x->st->bytes_sent += end->size;
+    if (p->e.fsflags) {
+        struct p2v_entry keep = p->e;
+        memset(&p->e, 0, sizeof(p->e));
+        entry_list_push(&x->flagged, &keep);
+    }
+    return 0;
+}
+
+int xfer_file_frame(struct xfer *x, uint16_t type, const void *p, size_t n)
+{
+    struct pending *h = head(x);
+    uint32_t id;
+    uint64_t off, len;
+    const void *data;
+    size_t dlen;
+    if (!h)
+        return p2v_error_set("%s sent %s with no file requested", x->s->t.peer, p2v_msg_name(type));
+    switch (type) {
+    case P2V_MSG_FILE_DATA:
+        if (p2v_chunk_decode(p, n, &id, &off, &data, &dlen) < 0)
+            return -1;
+        if (id != h->id)
+            break;
+        if (check_range(x, h, off, dlen) < 0)
+            return -1;
+        return write_at(x, h, off, data, dlen);
+    case P2V_MSG_FILE_HOLE:
+        if (p2v_hole_decode(p, n, &id, &off, &len) < 0)
+            return -1;
+        if (id != h->id)
+            break;
+        if (check_range(x, h, off, len) < 0)
+            return -1;
+        if (off + len > h->end)
+            h->end = off + len;
+        return 0;
+    case P2V_MSG_FILE_DELTA:
+        if (p2v_chunk_decode(p, n, &id, &off, &data, &dlen) < 0)
+            return -1;
+        if (id != h->id)
+            break;
+        if (!h->patch)
+            return p2v_error_set("%s sent a delta for /%s, which was asked for whole",
+                                 x->s->t.peer, h->e.path);
+        x->bytes_done += dlen;
+        if (delta_patch_feed(h->patch, data, dlen) < 0)
+            return p2v_error_prefix("/%s", h->e.path);
+        return 0;
+    case P2V_MSG_FILE_END: {
+        struct p2v_file_end end;
+        if (p2v_file_end_decode(p, n, &end) < 0)
+            return -1;
+        int rc = end.id == h->id ? finish_file(x, h, &end) : 1;
+        free(end.message);
+        if (rc == 1)
+            break;
+        pop(x);
+        return rc;
+    }
+    default:
+        return p2v_error_set("%s sent an unexpected %s (%u) during the transfer", x->s->t.peer,
+                             p2v_msg_name(type), type);
+    }
+    return p2v_error_set("%s answered out of order (%s for another file than /%s)", x->s->t.peer,
+                         p2v_msg_name(type), h->e.path);
+}
