@@ -14,6 +14,7 @@
 
 struct files_state {
     char *base;      /* base of the last LIST_REQ, NULL before any */
+    bool compress;   /* the LIST_REQ asked for zstd on data and deltas */
 };
 
 int files_list(struct p2v_conn *c, struct files_state *st, const void *p, size_t n);

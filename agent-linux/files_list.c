@@ -523,6 +523,7 @@ int files_list(struct p2v_conn *c, struct files_state *fs, const void *p, size_t
     } else {
         free(fs->base);
         fs->base = p2v_xstrdup(base);
+        fs->compress = req.flags & P2V_LIST_COMPRESS;
         rc = walk(&L, fd);
     }
     p2v_debug("listed %llu entries, %llu bytes", (unsigned long long)L.entries,

@@ -33,7 +33,8 @@ struct sender {
     struct p2v_conn *c;
     uint32_t id;
     int fd;
-    struct p2v_buf out;
+    struct p2v_buf out, z;
+    bool compress;
     char *inbuf, *outbuf;
     struct result res;
 };
@@ -53,6 +54,18 @@ P2V_PRINTF(3, 4) static int fail(struct sender *S, uint8_t status, const char *f
 /* Sending helpers: -1 only when the connection failed. */
 static int send_chunk(struct sender *S, uint16_t type, uint64_t off, const void *p, size_t n)
 {
+    if (S->compress) {
+        /* zstd frame of this chunk, when it saves anything */
+        p2v_buf_reset(&S->z);
+        int rc = p2v_chunk_compress(p, n, &S->z);
+        if (rc < 0)
+            return -1;
+        if (rc == 0) {
+            p = S->z.data;
+            n = S->z.len;
+            type = type == P2V_MSG_FILE_DATA ? P2V_MSG_FILE_ZDATA : P2V_MSG_FILE_ZDELTA;
+        }
+    }
     p2v_buf_reset(&S->out);
     if (p2v_chunk_encode(&S->out, S->id, off, p, n) < 0)
         return -1;
@@ -357,7 +370,8 @@ int files_send(struct p2v_conn *c, struct files_state *fs, const void *p, size_t
         p2v_send_error(c, 0, "%s", p2v_error_message());
         return -1;
     }
-    struct sender S = {.c = c, .id = r.id, .fd = -1, .out = P2V_BUF_INIT(P2V_FRAME_MAX)};
+    struct sender S = {.c = c, .id = r.id, .fd = -1, .out = P2V_BUF_INIT(P2V_FRAME_MAX),
+                       .z = P2V_BUF_INIT(P2V_FRAME_MAX), .compress = fs->compress};
     rs_signature_t *sig = NULL;
     int rc = 0;
     if (r.method != P2V_FILE_WHOLE)
@@ -391,6 +405,7 @@ int files_send(struct p2v_conn *c, struct files_state *fs, const void *p, size_t
     free(S.inbuf);
     free(S.outbuf);
     p2v_buf_release(&S.out);
+    p2v_buf_release(&S.z);
     p2v_file_req_clear(&r);
     return rc;
 }

@@ -122,8 +122,8 @@ int migrate_run(const struct migrate_opts *o, const struct p2v_config *cfg)
         session_abort(&s);
         goto out;
     }
-    struct xfer_opts xo = {.host = o->host, .restart = o->restart, .excludes = o->excludes,
-                           .nexcludes = o->nexcludes};
+    struct xfer_opts xo = {.host = o->host, .restart = o->restart, .compress = o->compress,
+                           .excludes = o->excludes, .nexcludes = o->nexcludes};
     struct xfer_stats st;
     rc = transfer_run(&s, &inv, &node, &xo, &st);
     if (rc == 0 && session_close(&s) < 0)

@@ -283,6 +283,7 @@ static int start(struct xfer *x, const struct inventory *inv)
     req.roots = roots;
     req.excludes = x->excludes;
     req.nexcludes = x->nexcludes;
+    req.flags = x->o->compress ? P2V_LIST_COMPRESS : 0;
     struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
     int rc = p2v_list_req_encode(&b, &req);
     if (rc == 0)
@@ -366,6 +367,7 @@ out_noclose:
     entry_list_release(&x.hardlinks);
     entry_list_release(&x.flagged);
     free(x.ring);
+    free(x.unz);
     for (size_t i = 0; i < x.nexcludes; i++)
         free(x.excludes[i]);
     free(x.excludes);

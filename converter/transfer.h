@@ -18,6 +18,7 @@
 struct xfer_opts {
     const char *host;
     bool restart;               /* discard an earlier partial copy first */
+    bool compress;              /* zstd on data and deltas (slow links) */
     char **excludes;            /* extra patterns (--exclude) */
     size_t nexcludes;
     unsigned window;            /* files in flight */

@@ -235,6 +235,33 @@ static int finish_file(struct xfer *x, struct pending *p, const struct p2v_file_
     return 0;
 }
 
+/* A data or delta chunk, decompressed when it came as a zstd frame. */
+static int take_chunk(struct xfer *x, uint16_t *type, const void *p, size_t n, uint32_t *id,
+                      uint64_t *off, const void **data, size_t *len)
+{
+    if (p2v_chunk_decode(p, n, id, off, data, len) < 0)
+        return -1;
+    if (*type != P2V_MSG_FILE_ZDATA && *type != P2V_MSG_FILE_ZDELTA)
+        return 0;
+    if (!x->o->compress)
+        return p2v_error_set("%s sent compressed data unasked", x->s->t.peer);
+    if (!x->unz)
+        x->unz = p2v_xmalloc(P2V_XFER_CHUNK);
+    size_t plain;
+    if (p2v_chunk_decompress(*data, *len, x->unz, P2V_XFER_CHUNK, &plain) < 0)
+        return p2v_error_prefix("from %s", x->s->t.peer);
+    *data = x->unz;
+    *len = plain;
+    *type = *type == P2V_MSG_FILE_ZDATA ? P2V_MSG_FILE_DATA : P2V_MSG_FILE_DELTA;
+    return 0;
+}
+
+static int out_of_order(struct xfer *x, struct pending *h, uint16_t type)
+{
+    return p2v_error_set("%s answered out of order (%s for another file than /%s)", x->s->t.peer,
+                         p2v_msg_name(type), h->e.path);
+}
+
 int xfer_file_frame(struct xfer *x, uint16_t type, const void *p, size_t n)
 {
     struct pending *h = head(x);
@@ -246,43 +273,40 @@ int xfer_file_frame(struct xfer *x, uint16_t type, const void *p, size_t n)
         return p2v_error_set("%s sent %s with no file requested", x->s->t.peer, p2v_msg_name(type));
     switch (type) {
     case P2V_MSG_FILE_DATA:
-        if (p2v_chunk_decode(p, n, &id, &off, &data, &dlen) < 0)
+    case P2V_MSG_FILE_ZDATA:
+    case P2V_MSG_FILE_DELTA:
+    case P2V_MSG_FILE_ZDELTA:
+        if (take_chunk(x, &type, p, n, &id, &off, &data, &dlen) < 0)
             return -1;
         if (id != h->id)
-            break;
-        if (check_range(x, h, off, dlen) < 0)
-            return -1;
-        return write_at(x, h, off, data, dlen);
+            return out_of_order(x, h, type);
+        if (type == P2V_MSG_FILE_DATA)
+            return check_range(x, h, off, dlen) < 0 ? -1 : write_at(x, h, off, data, dlen);
+        if (!h->patch)
+            return p2v_error_set("%s sent a delta for /%s, which was asked for whole",
+                                 x->s->t.peer, h->e.path);
+        x->bytes_done += dlen;
+        return delta_patch_feed(h->patch, data, dlen) < 0 ? p2v_error_prefix("/%s", h->e.path) : 0;
     case P2V_MSG_FILE_HOLE:
         if (p2v_hole_decode(p, n, &id, &off, &len) < 0)
             return -1;
         if (id != h->id)
-            break;
+            return out_of_order(x, h, type);
         if (check_range(x, h, off, len) < 0)
             return -1;
         if (off + len > h->end)
             h->end = off + len;
         return 0;
-    case P2V_MSG_FILE_DELTA:
-        if (p2v_chunk_decode(p, n, &id, &off, &data, &dlen) < 0)
-            return -1;
-        if (id != h->id)
-            break;
-        if (!h->patch)
-            return p2v_error_set("%s sent a delta for /%s, which was asked for whole",
-                                 x->s->t.peer, h->e.path);
-        x->bytes_done += dlen;
-        if (delta_patch_feed(h->patch, data, dlen) < 0)
-            return p2v_error_prefix("/%s", h->e.path);
-        return 0;
     case P2V_MSG_FILE_END: {
         struct p2v_file_end end;
         if (p2v_file_end_decode(p, n, &end) < 0)
             return -1;
-        int rc = end.id == h->id ? finish_file(x, h, &end) : 1;
+        if (end.id != h->id) {
+            free(end.message);
+            return out_of_order(x, h, type);
+        }
+        int rc = finish_file(x, h, &end);
         free(end.message);
-        if (rc == 1)
-            break;
         pop(x);
         return rc;
     }
@@ -290,6 +314,4 @@ int xfer_file_frame(struct xfer *x, uint16_t type, const void *p, size_t n)
         return p2v_error_set("%s sent an unexpected %s (%u) during the transfer", x->s->t.peer,
                              p2v_msg_name(type), type);
     }
-    return p2v_error_set("%s answered out of order (%s for another file than /%s)", x->s->t.peer,
-                         p2v_msg_name(type), h->e.path);
 }

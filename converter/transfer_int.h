@@ -43,6 +43,7 @@ struct xfer {
     uint32_t next_id;
     bool list_done;
     uint64_t bytes_planned, bytes_done;
+    char *unz;                         /* a decompressed chunk (--compress) */
     char **given_up;                   /* files that kept changing or failed */
     size_t ngiven_up;
 };

@@ -165,6 +165,8 @@ const char *p2v_msg_name(uint16_t type)
     case P2V_MSG_FILE_HOLE: return "FILE_HOLE";
     case P2V_MSG_FILE_DELTA: return "FILE_DELTA";
     case P2V_MSG_FILE_END: return "FILE_END";
+    case P2V_MSG_FILE_ZDATA: return "FILE_ZDATA";
+    case P2V_MSG_FILE_ZDELTA: return "FILE_ZDELTA";
     default: return "unknown";
     }
 }

@@ -29,7 +29,12 @@ enum {
     P2V_MSG_FILE_HOLE = 39,
     P2V_MSG_FILE_DELTA = 40,
     P2V_MSG_FILE_END = 41,
+    P2V_MSG_FILE_ZDATA = 42,   /* FILE_DATA whose bytes are one zstd frame */
+    P2V_MSG_FILE_ZDELTA = 43,  /* FILE_DELTA whose bytes are one zstd frame */
 };
+
+/* LIST_REQ flags. */
+#define P2V_LIST_COMPRESS (1u << 0)   /* send data and deltas zstd-compressed */
 
 #define P2V_CAP_FILES (1u << 1)
 #define P2V_XFER_CHUNK (256u << 10)      /* data/delta/signature chunk */
@@ -97,5 +102,11 @@ int p2v_chunk_decode(const void *p, size_t n, uint32_t *id, uint64_t *offset, co
 /* FILE_HOLE: u32 id, u64 offset, u64 length. */
 int p2v_hole_encode(struct p2v_buf *out, uint32_t id, uint64_t offset, uint64_t length);
 int p2v_hole_decode(const void *p, size_t n, uint32_t *id, uint64_t *offset, uint64_t *length);
+
+/* zstd for one chunk (compress.c). Compression appends to out and returns
+ * 0, or 1 when it would not save anything; decompression refuses frames
+ * that do not state a size of at most cap bytes. */
+int p2v_chunk_compress(const void *in, size_t n, struct p2v_buf *out);
+int p2v_chunk_decompress(const void *in, size_t n, void *out, size_t cap, size_t *outlen);
 
 #endif

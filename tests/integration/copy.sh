@@ -96,6 +96,21 @@ sync_wire=$(result .wire_in)
 [ "$sync_wire" -lt $((full_wire / 10)) ] || fail "the sync moved $sync_wire bytes, a full copy $full_wire"
 [ "$(result .deltas)" -ge 1 ] || fail "the changed big file did not go by delta"
 
+say "--compress: zstd on the wire, the same tree, far fewer bytes for text"
+yes 'p2v compresses text on slow links' | head -c $((32 << 20)) >"$SRC_ROOT/srv/xfs/text.txt" || true
+[ "$(stat -c %s "$SRC_ROOT/srv/xfs/text.txt")" = $((32 << 20)) ] || fail "could not make text.txt"
+rc=0
+node_run "$P2VMIGRATE" --json --compress --exclude '/usr/*' --exclude '/var/*' \
+    --exclude /srv/data/big.bin -e "$RSH" "root@$SRC_IP" 103 >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?
+[ "$rc" = 0 ] || fail "compressed copy exit $rc: $(cat "$TEST_TMP/err")"
+grep '"event":"result"' "$TEST_TMP/out" >"$TEST_TMP/result"
+diff <(bash "$MANIFEST" "$SRC_ROOT$TREE") <(bash "$MANIFEST" "$VZ/private/103$TREE") >/dev/null ||
+    fail "the compressed copy differs from the source"
+cmp -s "$SRC_ROOT/srv/xfs/text.txt" "$VZ/private/103/srv/xfs/text.txt" || fail "text.txt differs"
+[ "$(result .wire_in)" -lt $((8 << 20)) ] ||
+    fail "--compress moved $(result .wire_in) bytes for 32 MiB of text and a sparse tree"
+rm -f "$SRC_ROOT/srv/xfs/text.txt"
+
 say "p2vmigrate killed with SIGKILL halfway through a file, then resumed"
 head -c $((96 << 20)) /dev/urandom >"$SRC_ROOT/srv/data/big.bin"
 ( exec ip netns exec "$NODE_NS" "$P2VMIGRATE" -q -e "$RSH" "root@$SRC_IP" 101 >/dev/null 2>&1 ) &
