@@ -155,7 +155,7 @@ if [ -d /sys/fs/cgroup/cpuacct ] && mkdir "/sys/fs/cgroup/cpuacct/p2v-bench-$SRC
     SRC_CPU_MODE=cpuacct
 else
     # cgroup v2: the server's sshd unit cgroup holds every session.
-    sshd_pid=$(for p in $(ip netns pids "$SRC_NS"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sshd ] && echo "$p"; done | head -n 1)
+    sshd_pid=$(for p in $(ip netns pids "$SRC_NS"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sshd ] && echo "$p"; done | awk 'NR == 1')
     cgpath=$(awk -F: '$1 == "0" { print $3 }' "/proc/$sshd_pid/cgroup" 2>/dev/null || true)
     for base in /sys/fs/cgroup /sys/fs/cgroup/unified; do
         if [ -n "$cgpath" ] && [ -f "$base$cgpath/cpu.stat" ]; then CG2=$base$cgpath; SRC_CPU_MODE=cgroup2; break; fi

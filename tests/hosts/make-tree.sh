@@ -376,7 +376,7 @@ make_server() {
     # hard links inside the docroot.
     cp -al srv/src/project srv/backup/project.0
     local f k=0
-    find var/www -name '*.php' | sort | head -n 50 | while read -r f; do
+    find var/www -name '*.php' | sort | awk 'NR <= 50' | while read -r f; do
         k=$((k + 1)); ln "$f" "${f%.php}.inc"
     done
 
@@ -392,8 +392,8 @@ make_server() {
     done
 
     # xattrs and ACLs on some.
-    find var/www -name '*.png' | sort | head -n 200 | xargs -d '\n' -r setfattr -n user.mime_type -v image/png
-    find srv/src -name '*.c' | sort | head -n 100 | xargs -d '\n' -r setfattr -n user.checksum -v 0x0123456789abcdef
+    find var/www -name '*.png' | sort | awk 'NR <= 200' | xargs -d '\n' -r setfattr -n user.mime_type -v image/png
+    find srv/src -name '*.c' | sort | awk 'NR <= 100' | xargs -d '\n' -r setfattr -n user.checksum -v 0x0123456789abcdef
     find var/mail -maxdepth 1 -name 'u00*' | sort | xargs -d '\n' -r setfacl -m u:33:rx -m d:u:33:rx
     setfacl -R -m g:33:rwX var/www/site00/logs 2>/dev/null || true
     setfattr -n trusted.md5 -v 0x00112233 srv/db/table1.ibd

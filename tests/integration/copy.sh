@@ -18,6 +18,9 @@ source_up copy
 TREE=/srv/xfs/tree                        # on the server's xfs partition (large xattrs)
 say "making the fidelity tree in the server's $TREE"
 bash "$P2V_SOURCE_DIR/tests/hosts/make-tree.sh" "$SRC_ROOT$TREE" --profile fidelity >/dev/null
+# cp -al backups hard-link symlinks and device nodes too
+ln -P "$SRC_ROOT$TREE/links/relative" "$SRC_ROOT$TREE/links/relative-second-name"
+ln -P "$SRC_ROOT$TREE/special/fifo" "$SRC_ROOT$TREE/special/fifo-second-name"
 # a big file to interrupt, and a file to rewrite during the copy
 head -c $((96 << 20)) /dev/urandom >"$SRC_ROOT/srv/data/big.bin"
 
