@@ -147,6 +147,7 @@ static int take_entry(struct xfer *x, struct p2v_entry *e)
         return p2v_error_prefix("the agent listed an invalid path");
     pathset_add(&x->seen, e->path, e->path_len);
     x->st->entries++;
+    e->flags &= P2V_EF_SPARSE;   /* the high bits count our retries (transfer_file.c) */
     if (transfer_excluded(x->excludes, x->nexcludes, e->path, e->path_len))
         return 0;
     struct stat st;
