@@ -55,10 +55,10 @@ int delta_signature(int basis_fd, uint64_t len, struct p2v_buf *sig)
 
 struct delta_patch {
     rs_job_t *job;
-    int basis_fd, out_fd;
+    int basis_fd, out_fd, compare_fd;
     uint64_t basis_len, out_len, out_max;
-    bool done, bad_copy;
-    char *out;
+    bool done, bad_copy, differs;
+    char *out, *cmp;
 };
 
 /* Copy commands come from the agent: refuse any outside the basis. */
@@ -83,6 +83,7 @@ struct delta_patch *delta_patch_begin(int basis_fd, uint64_t basis_len, int out_
     p->basis_fd = basis_fd;
     p->basis_len = basis_len;
     p->out_fd = out_fd;
+    p->compare_fd = -1;
     p->out_max = out_max;
     p->out = p2v_xmalloc(IOBUF);
     p->job = rs_patch_begin(copy_cb, p);
@@ -108,7 +109,12 @@ static int run(struct delta_patch *p, const void *data, size_t n, bool eof)
             if (p->out_len + made > p->out_max)
                 return p2v_error_set("the delta expands beyond %llu bytes",
                                      (unsigned long long)p->out_max);
-            for (size_t off = 0; off < made;) {
+            if (p->compare_fd >= 0) {
+                ssize_t got = pread(p->compare_fd, p->cmp, made, (off_t)p->out_len);
+                if (got != (ssize_t)made || memcmp(p->cmp, p->out, made) != 0)
+                    p->differs = true;
+            }
+            for (size_t off = 0; p->out_fd >= 0 && off < made;) {
                 ssize_t w = pwrite(p->out_fd, p->out + off, made - off, (off_t)(p->out_len + off));
                 if (w < 0)
                     return p2v_error_set_errno(errno, "write the patched file");
@@ -143,10 +149,27 @@ int delta_patch_end(struct delta_patch *p, uint64_t *out_len)
     return 0;
 }
 
+struct delta_patch *delta_patch_compare(int basis_fd, uint64_t basis_len, int compare_fd,
+                                        uint64_t out_max)
+{
+    struct delta_patch *p = delta_patch_begin(basis_fd, basis_len, -1, out_max);
+    if (p) {
+        p->compare_fd = compare_fd;
+        p->cmp = p2v_xmalloc(IOBUF);
+    }
+    return p;
+}
+
+bool delta_patch_differs(const struct delta_patch *p)
+{
+    return p->differs;
+}
+
 void delta_patch_free(struct delta_patch *p)
 {
     if (!p)
         return;
+    free(p->cmp);
     if (p->job)
         rs_job_free(p->job);
     free(p->out);

@@ -15,6 +15,11 @@ struct delta_patch;
 /* Patch into out_fd from offset 0; never more than out_max bytes. */
 struct delta_patch *delta_patch_begin(int basis_fd, uint64_t basis_len, int out_fd,
                                       uint64_t out_max);
+/* Compare mode (--verify): out_fd -1 and compare_fd the file the output
+ * should equal; nothing is written, and delta_patch_differs() tells. */
+struct delta_patch *delta_patch_compare(int basis_fd, uint64_t basis_len, int compare_fd,
+                                        uint64_t out_max);
+bool delta_patch_differs(const struct delta_patch *p);
 int delta_patch_feed(struct delta_patch *p, const void *data, size_t n);
 /* End of the stream: the delta must be complete. *out_len gets the size
  * written. */

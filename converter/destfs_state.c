@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static DIR *open_tmp(struct destfs *d)
@@ -60,4 +61,41 @@ int destfs_clear(struct destfs *d)
     }
     closedir(dir);
     return rc;
+}
+
+int destfs_readlink(struct destfs *d, const char *path, char *buf, size_t cap, size_t *len)
+{
+    struct destfs_at at;
+    if (destfs__resolve(d, path, strlen(path), &at) < 0)
+        return -1;
+    ssize_t n = readlinkat(at.dirfd, at.name, buf, cap);
+    int e = errno;
+    destfs__at_close(&at);
+    if (n < 0)
+        return p2v_error_set_errno(e, "read link `%s`", destfs_show(path, strlen(path)));
+    *len = (size_t)n;
+    return 0;
+}
+
+int destfs_getxattr(struct destfs *d, const char *path, const char *name, void *buf, size_t cap,
+                    size_t *len)
+{
+    struct destfs_at at;
+    if (destfs__resolve(d, path, strlen(path), &at) < 0)
+        return -1;
+    int fd = openat(at.dirfd, at.name[0] ? at.name : ".", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    int e = errno;
+    destfs__at_close(&at);
+    if (fd < 0)
+        return p2v_error_set_errno(e, "open `%s`", destfs_show(path, strlen(path)));
+    char proc[64];
+    ssize_t n = -1;
+    if (destfs__proc_path(fd, proc, sizeof(proc)) == 0)
+        n = getxattr(proc, name, buf, cap);   /* follows the magic link to fd itself */
+    e = errno;
+    close(fd);
+    if (n < 0)
+        return e == ENODATA ? 1 : p2v_error_set_errno(e, "read xattr of `%s`", destfs_show(path, strlen(path)));
+    *len = (size_t)n;
+    return 0;
 }

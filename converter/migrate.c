@@ -55,9 +55,9 @@ static void summary_json(const struct xfer_stats *st, int rc)
            "\"files_copied\":%llu,\"files_unchanged\":%llu,\"bytes_listed\":%llu,"
            "\"bytes_copied\":%llu,\"deleted\":%llu,\"hardlinks\":%llu,\"deltas\":%llu,"
            "\"resumed\":%llu,\"resumed_bytes\":%llu,\"changed_resent\":%llu,"
-           "\"not_copied\":%llu,\"selinux_dropped\":%llu,\"wire_in\":%llu,\"wire_out\":%llu,"
-           "\"seconds\":%.3f}\n",
-           rc == 0 ? "done" : "failed", (unsigned long long)st->entries,
+           "\"not_copied\":%llu,\"selinux_dropped\":%llu,\"differences\":%llu,"
+           "\"wire_in\":%llu,\"wire_out\":%llu,\"seconds\":%.3f}\n",
+           rc == 0 ? "done" : rc == -2 ? "differs" : "failed", (unsigned long long)st->entries,
            (unsigned long long)st->files, (unsigned long long)st->files_sent,
            (unsigned long long)st->files_same, (unsigned long long)st->bytes_listed,
            (unsigned long long)st->bytes_sent, (unsigned long long)st->deleted,
@@ -65,7 +65,8 @@ static void summary_json(const struct xfer_stats *st, int rc)
            (unsigned long long)st->resumed, (unsigned long long)st->resumed_bytes,
            (unsigned long long)st->changed_resent,
            (unsigned long long)(st->changed_given_up + st->unreadable),
-           (unsigned long long)st->selinux_dropped, (unsigned long long)st->wire_in,
+           (unsigned long long)st->selinux_dropped, (unsigned long long)st->differences,
+           (unsigned long long)st->wire_in,
            (unsigned long long)st->wire_out, st->seconds);
     fflush(stdout);
 }
@@ -126,6 +127,34 @@ int migrate_run(const struct migrate_opts *o, const struct p2v_config *cfg)
                            .excludes = o->excludes, .nexcludes = o->nexcludes};
     struct xfer_stats st;
     rc = transfer_run(&s, &inv, &node, &xo, &st);
+    struct xfer_stats vst = {0};
+    if (rc == 0 && o->verify) {
+        xo.verify = true;
+        p2v_info("verifying the copy against the source");
+        rc = transfer_run(&s, &inv, &node, &xo, &vst);
+        st.differences = vst.differences;
+        st.wire_in += vst.wire_in;
+        st.wire_out += vst.wire_out;
+        if (rc == 0 && vst.differences) {
+            p2v_error_set("the copy differs from the source in %llu places (listed above)",
+                          (unsigned long long)vst.differences);
+            p2v_error_hint("a live server changes while it is copied: stop its services, run "
+                           "p2vmigrate %s %s again, then --verify", o->host, o->ctid);
+            rc = -2;
+        } else if (rc == 0) {
+            p2v_info("verified: %llu entries, %llu files compared, content included: no "
+                     "difference", (unsigned long long)vst.entries,
+                     (unsigned long long)vst.files);
+        }
+    }
+    if (rc == -2) {
+        /* a difference, not a failure of the run: the session ends cleanly */
+        session_close(&s);
+        if (o->json)
+            summary_json(&st, rc);
+        code = P2V_EXIT_ERROR;
+        goto out;
+    }
     if (rc == 0 && session_close(&s) < 0)
         p2v_warn("the agent did not end cleanly: %s", p2v_error_message());
     if (rc < 0)

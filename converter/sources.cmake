@@ -31,4 +31,5 @@ list(APPEND P2VNODE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/destfs_state.c
   ${CMAKE_CURRENT_LIST_DIR}/transfer.c
   ${CMAKE_CURRENT_LIST_DIR}/transfer_file.c
-  ${CMAKE_CURRENT_LIST_DIR}/transfer_finish.c)
+  ${CMAKE_CURRENT_LIST_DIR}/transfer_finish.c
+  ${CMAKE_CURRENT_LIST_DIR}/verify.c)

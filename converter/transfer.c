@@ -150,6 +150,8 @@ static int take_entry(struct xfer *x, struct p2v_entry *e)
     e->flags &= P2V_EF_SPARSE;   /* the high bits count our retries (transfer_file.c) */
     if (transfer_excluded(x->excludes, x->nexcludes, e->path, e->path_len))
         return 0;
+    if (x->o->verify)
+        return verify_entry(x, e);
     struct stat st;
     int have = destfs_lstat(&x->df, e->path, &st);
     if (have < 0)
@@ -320,17 +322,22 @@ int transfer_run(struct session *s, const struct inventory *inv, const struct no
     x.ring_cap = o->window ? o->window : DEFAULT_WINDOW;
     x.ring = p2v_xcalloc(x.ring_cap, sizeof(*x.ring));
     pathset_init(&x.seen);
-    if (transfer_mark(node, "copying") < 0 || destfs_open(&x.df, node->private_dir, true) < 0)
+    if (o->verify) {
+        if (destfs_open(&x.df, node->private_dir, false) < 0)
+            goto out_noclose;
+    } else if (transfer_mark(node, "copying") < 0 ||
+               destfs_open(&x.df, node->private_dir, true) < 0) {
         goto out_noclose;
-    if (o->restart && destfs_clear(&x.df) < 0)
+    }
+    if (!o->verify && o->restart && destfs_clear(&x.df) < 0)
         goto out;
     count_partials(&x);
-    if (st->partial_files || node->private_nonempty)
+    if (!o->verify && (st->partial_files || node->private_nonempty))
         p2v_info("resuming: %s already holds an earlier copy%s", node->private_dir,
                  st->partial_files ? " and partial files" : "");
     if (sender_start(&x.snd, s->t.conn.wfd) < 0)
         goto out;
-    p2v_progress_stage("copy");
+    p2v_progress_stage(o->verify ? "verify" : "copy");
     rc = start(&x, inv);
     if (rc == 0)
         rc = loop(&x);

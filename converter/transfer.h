@@ -19,6 +19,7 @@ struct xfer_opts {
     const char *host;
     bool restart;               /* discard an earlier partial copy first */
     bool compress;              /* zstd on data and deltas (slow links) */
+    bool verify;                /* compare the copy with the source; change nothing */
     char **excludes;            /* extra patterns (--exclude) */
     size_t nexcludes;
     unsigned window;            /* files in flight */
@@ -30,6 +31,7 @@ struct xfer_stats {
     uint64_t changed_resent, changed_given_up, vanished, unreadable;
     uint64_t selinux_dropped, xattrs_failed;
     uint64_t wire_in, wire_out;
+    uint64_t differences;       /* --verify */
     uint64_t partial_files, partial_bytes;  /* found at start: a resume */
     double seconds;
 };

@@ -56,6 +56,41 @@ static int queue_sig(struct xfer *x, uint32_t id, const struct p2v_buf *sig)
     return rc;
 }
 
+static int send_request(struct xfer *x, struct pending *p, struct p2v_buf *sig)
+{
+    struct p2v_file_req req = {.id = p->id, .path = p->e.path, .path_len = p->e.path_len,
+                               .method = p->method, .offset = p->offset, .sig_len = sig->len};
+    struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
+    int rc = p2v_file_req_encode(&b, &req);
+    if (rc == 0)
+        rc = sender_queue(&x->snd, P2V_MSG_FILE_REQ, b.data, b.len);
+    p2v_buf_release(&b);
+    if (rc == 0 && sig->len)
+        rc = queue_sig(x, p->id, sig);
+    p2v_buf_release(sig);
+    return rc;
+}
+
+/* --verify: a delta of the source against the copy, patched in compare
+ * mode, must reproduce the copy exactly. */
+static int request_verify(struct xfer *x, struct pending *p, struct p2v_buf *sig)
+{
+    p->method = P2V_FILE_DELTA;
+    if (destfs_open_basis(&x->df, p->e.path, &p->basis_fd) != 0 ||
+        delta_signature(p->basis_fd, p->e.size, sig) < 0) {
+        p2v_buf_release(sig);
+        return -1;
+    }
+    p->basis_len = p->e.size;
+    p->patch = delta_patch_compare(p->basis_fd, p->basis_len, p->basis_fd,
+                                   p->e.size + p->e.size / 2 + (64u << 20));
+    if (!p->patch) {
+        p2v_buf_release(sig);
+        return -1;
+    }
+    return send_request(x, p, sig);
+}
+
 /* Decide the method for one file and send its request. */
 static int request(struct xfer *x, struct p2v_entry *e, unsigned attempts)
 {
@@ -68,11 +103,15 @@ static int request(struct xfer *x, struct p2v_entry *e, unsigned attempts)
     p->attempts = attempts;
     x->ring_count++;
 
+    struct p2v_buf sig = P2V_BUF_INIT(P2V_SIG_MAX);
+    if (x->o->verify)
+        return request_verify(x, p, &sig);
     uint64_t have = 0;
     int fd;
-    if (destfs_tmp_open(&x->df, p->e.path, true, &fd, &have) < 0)
+    if (destfs_tmp_open(&x->df, p->e.path, true, &fd, &have) < 0) {
+        p2v_buf_release(&sig);
         return -1;
-    struct p2v_buf sig = P2V_BUF_INIT(P2V_SIG_MAX);
+    }
     p->method = P2V_FILE_WHOLE;
     if (have > 0) {
         /* a partial from an interrupted run: it becomes the basis of a
@@ -113,17 +152,7 @@ static int request(struct xfer *x, struct p2v_entry *e, unsigned attempts)
         if (!p->patch)
             goto fail;
     }
-    struct p2v_file_req req = {.id = p->id, .path = p->e.path, .path_len = p->e.path_len,
-                               .method = p->method, .offset = p->offset, .sig_len = sig.len};
-    struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
-    int rc = p2v_file_req_encode(&b, &req);
-    if (rc == 0)
-        rc = sender_queue(&x->snd, P2V_MSG_FILE_REQ, b.data, b.len);
-    p2v_buf_release(&b);
-    if (rc == 0 && sig.len)
-        rc = queue_sig(x, p->id, &sig);
-    p2v_buf_release(&sig);
-    return rc;
+    return send_request(x, p, &sig);
 fail:
     p2v_buf_release(&sig);
     return -1;
@@ -179,8 +208,28 @@ static int check_range(struct xfer *x, struct pending *p, uint64_t off, uint64_t
     return 0;
 }
 
+static int finish_verify(struct xfer *x, struct pending *p, const struct p2v_file_end *end)
+{
+    uint64_t patched = 0;
+    if (end->status != P2V_FILE_OK) {
+        verify_report(x, p->e.path, p->e.path_len,
+                      end->status == P2V_FILE_CHANGED ? "changed on the source while verified"
+                      : end->status == P2V_FILE_VANISHED ? "vanished from the source"
+                                                          : "unreadable on the source");
+        return 0;
+    }
+    if (delta_patch_end(p->patch, &patched) < 0)
+        return p2v_error_prefix("/%s", p->e.path);
+    if (delta_patch_differs(p->patch) || patched != p->basis_len || end->size != p->basis_len)
+        verify_report(x, p->e.path, p->e.path_len, "content differs");
+    x->st->files_same++;
+    return 0;
+}
+
 static int finish_file(struct xfer *x, struct pending *p, const struct p2v_file_end *end)
 {
+    if (x->o->verify)
+        return finish_verify(x, p, end);
     if (end->status == P2V_FILE_CHANGED || end->status == P2V_FILE_VANISHED ||
         end->status == P2V_FILE_ERROR) {
         destfs_tmp_discard(&x->df, p->e.path);

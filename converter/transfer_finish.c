@@ -36,6 +36,10 @@ static int prune(struct xfer *x, int dir_fd, struct p2v_buf *path)
             destfs_is_tmp_name(&x->df, path->data))
             continue;
         if (!pathset_has(&x->seen, path->data, path->len)) {
+            if (x->o->verify) {
+                verify_report(x, path->data, path->len, "in the copy but not on the source");
+                continue;
+            }
             rc = destfs_remove(&x->df, path->data);
             x->st->deleted++;
             continue;
@@ -87,6 +91,8 @@ static int link_all(struct xfer *x)
 
 int xfer_finish(struct xfer *x)
 {
+    if (x->o->verify)
+        return verify_hardlinks(x);
     if (link_all(x) < 0)
         return -1;
     /* the listing is depth first: backwards, children come before parents */

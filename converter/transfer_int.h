@@ -58,6 +58,11 @@ int xfer_dispatch(struct xfer *x);
 int xfer_file_frame(struct xfer *x, uint16_t type, const void *p, size_t n);
 void xfer_pending_drop(struct xfer *x);
 
+/* verify.c (--verify) */
+int verify_entry(struct xfer *x, struct p2v_entry *e);
+int verify_hardlinks(struct xfer *x);
+void verify_report(struct xfer *x, const char *path, size_t len, const char *what);
+
 /* transfer_finish.c */
 int xfer_delete_extraneous(struct xfer *x);
 int xfer_finish(struct xfer *x);
