@@ -185,7 +185,7 @@ tool_cmd() {
             lcmd="tar -C $(printf %q "$dst") --numeric-owner --xattrs --xattrs-include='*' --acls -xpf -"
             printf '%q ' bash -o pipefail -c "$RSH root@$SRC_IP $(printf %q "$rcmd") | $lcmd" ;;
         p2vmigrate)
-            printf '%q ' env "P2V_CONFIG=$RUN/p2v.conf" "$P2V_BUILD_DIR/bin/p2vmigrate" -e "$RSH" --json "root@$SRC_IP" "$BENCH_CTID" ;;
+            printf '%q ' env "P2V_CONFIG=$RUN/p2v.conf" "$P2V_BUILD_DIR/bin/p2vmigrate" -e "$RSH" --json --force "root@$SRC_IP" "$BENCH_CTID" ;;
     esac
 }
 

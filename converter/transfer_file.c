@@ -7,8 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Below this a delta costs more than it saves. */
-#define DELTA_MIN_SIZE (64u << 10)
+/* Below this a delta (signature out, delta back) costs more than the
+ * file: an edited config file of a few KiB still goes by delta, as rsync
+ * sends it, which is what a final sync is made of. */
+#define DELTA_MIN_SIZE (2u << 10)
 #define CHANGED_RETRIES 3
 
 static struct pending *head(struct xfer *x)
