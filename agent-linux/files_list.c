@@ -60,7 +60,8 @@ struct lister {
     size_t nexcludes;
     struct level *stack;
     size_t depth, max_depth;
-    struct p2v_buf batch, ent, xvals;
+    struct p2v_buf batch, ent, xvals, z;
+    bool zlist;                 /* send batches as zstd frames (LIST_ZDATA) */
     uint32_t nbatch;
     uint64_t entries, bytes;
     struct link_slot *links;
@@ -99,7 +100,18 @@ static int flush(struct lister *L)
     p[1] = (unsigned char)(L->nbatch >> 16);
     p[2] = (unsigned char)(L->nbatch >> 8);
     p[3] = (unsigned char)L->nbatch;
-    int rc = p2v_frame_send(L->c, P2V_MSG_LIST_DATA, L->batch.data, L->batch.len);
+    int rc;
+    int z = 1;
+    if (L->zlist) {
+        /* a listing is mostly shared path prefixes and zeros: a sync sends
+         * it whole every time, so it pays to shrink it */
+        p2v_buf_reset(&L->z);
+        z = p2v_chunk_compress(L->batch.data, L->batch.len, &L->z);
+    }
+    if (z == 0)
+        rc = p2v_frame_send(L->c, P2V_MSG_LIST_ZDATA, L->z.data, L->z.len);
+    else
+        rc = p2v_frame_send(L->c, P2V_MSG_LIST_DATA, L->batch.data, L->batch.len);
     p2v_buf_reset(&L->batch);
     L->nbatch = 0;
     if (rc < 0 || p2v_put_u32(&L->batch, 0) < 0)
@@ -476,6 +488,7 @@ static void lister_release(struct lister *L)
     free(L->links);
     p2v_buf_release(&L->abs);
     p2v_buf_release(&L->batch);
+    p2v_buf_release(&L->z);
     p2v_buf_release(&L->ent);
     p2v_buf_release(&L->xvals);
     free(L->xlist);
@@ -500,6 +513,8 @@ int files_list(struct p2v_conn *c, struct files_state *fs, const void *p, size_t
         .batch = P2V_BUF_INIT(P2V_FRAME_MAX + 1),
         .ent = P2V_BUF_INIT(P2V_FRAME_MAX + 1),
         .xvals = P2V_BUF_INIT(XATTR_BUDGET + P2V_XATTR_VALUE_MAX + 2),
+        .z = P2V_BUF_INIT(2 * P2V_FRAME_MAX),
+        .zlist = req.flags & P2V_LIST_ZLIST,
     };
     clock_gettime(CLOCK_MONOTONIC_COARSE, &L.last_progress);
     char *base = strip_slashes(req.base);

@@ -207,6 +207,16 @@ static int take_list(struct xfer *x, const void *p, size_t n)
     return p2v_dec_finish(&d, "LIST_DATA message");
 }
 
+static int take_zlist(struct xfer *x, const void *p, size_t n)
+{
+    if (!x->unzlist)
+        x->unzlist = p2v_xmalloc(P2V_FRAME_MAX);
+    size_t plain;
+    if (p2v_chunk_decompress(p, n, x->unzlist, P2V_FRAME_MAX, &plain) < 0)
+        return p2v_error_prefix("listing from %s", x->s->t.peer);
+    return take_list(x, x->unzlist, plain);
+}
+
 static int take_warn(struct xfer *x, const void *p, size_t n)
 {
     struct p2v_dec d;
@@ -248,6 +258,7 @@ static int loop(struct xfer *x)
         int rc = 0;
         switch (type) {
         case P2V_MSG_LIST_DATA: rc = take_list(x, p, n); break;
+        case P2V_MSG_LIST_ZDATA: rc = take_zlist(x, p, n); break;
         case P2V_MSG_LIST_WARN: rc = take_warn(x, p, n); break;
         case P2V_MSG_LIST_END:
             if (x->list_done)
@@ -286,7 +297,8 @@ static int start(struct xfer *x, const struct inventory *inv)
     req.roots = roots;
     req.excludes = x->excludes;
     req.nexcludes = x->nexcludes;
-    req.flags = x->o->compress ? P2V_LIST_COMPRESS : 0;
+    /* the listing always goes compressed: cheap, and a sync resends it */
+    req.flags = P2V_LIST_ZLIST | (x->o->compress ? P2V_LIST_COMPRESS : 0);
     struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
     int rc = p2v_list_req_encode(&b, &req);
     if (rc == 0)
@@ -376,6 +388,7 @@ out_noclose:
     entry_list_release(&x.flagged);
     free(x.ring);
     free(x.unz);
+    free(x.unzlist);
     for (size_t i = 0; i < x.nexcludes; i++)
         free(x.excludes[i]);
     free(x.excludes);

@@ -44,6 +44,7 @@ struct xfer {
     bool list_done;
     uint64_t bytes_planned, bytes_done;
     char *unz;                         /* a decompressed chunk (--compress) */
+    char *unzlist;                     /* a decompressed listing batch */
     char **given_up;                   /* files that kept changing or failed */
     size_t ngiven_up;
 };

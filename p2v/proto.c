@@ -167,6 +167,7 @@ const char *p2v_msg_name(uint16_t type)
     case P2V_MSG_FILE_END: return "FILE_END";
     case P2V_MSG_FILE_ZDATA: return "FILE_ZDATA";
     case P2V_MSG_FILE_ZDELTA: return "FILE_ZDELTA";
+    case P2V_MSG_LIST_ZDATA: return "LIST_ZDATA";
     default: return "unknown";
     }
 }

@@ -31,10 +31,12 @@ enum {
     P2V_MSG_FILE_END = 41,
     P2V_MSG_FILE_ZDATA = 42,   /* FILE_DATA whose bytes are one zstd frame */
     P2V_MSG_FILE_ZDELTA = 43,  /* FILE_DELTA whose bytes are one zstd frame */
+    P2V_MSG_LIST_ZDATA = 44,   /* a LIST_DATA payload as one zstd frame */
 };
 
 /* LIST_REQ flags. */
 #define P2V_LIST_COMPRESS (1u << 0)   /* send data and deltas zstd-compressed */
+#define P2V_LIST_ZLIST (1u << 1)      /* send listing batches zstd-compressed */
 
 #define P2V_CAP_FILES (1u << 1)
 #define P2V_XFER_CHUNK (256u << 10)      /* data/delta/signature chunk */
