@@ -83,11 +83,11 @@ static void load_resume(struct node_info *n)
     char *line = NULL;
     size_t cap = 0;
     while (getline(&line, &cap, f) >= 0) {
-        if (strncmp(line, "SOURCE=", 7) == 0) {
-            line[strcspn(line, "\n")] = '\0';
+        line[strcspn(line, "\n")] = '\0';
+        if (strncmp(line, "SOURCE=", 7) == 0 && !n->resume_host)
             n->resume_host = p2v_xstrdup(line + 7);
-            break;
-        }
+        else if (strcmp(line, "STATUS=complete") == 0)
+            n->resume_complete = true;
     }
     free(line);
     fclose(f);

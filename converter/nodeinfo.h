@@ -15,6 +15,7 @@ struct node_info {
     char *private_dir, *conf_file, *lxc_config, *resume_marker;
     bool conf_exists, lxc_exists, private_exists, private_nonempty;
     char *resume_host;           /* host named by the resume marker, or NULL */
+    bool resume_complete;        /* the marker says the last copy finished */
     bool space_known;
     char *space_path;            /* the existing directory statvfs looked at */
     uint64_t free_bytes, free_inodes;

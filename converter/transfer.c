@@ -344,9 +344,13 @@ int transfer_run(struct session *s, const struct inventory *inv, const struct no
     if (!o->verify && o->restart && destfs_clear(&x.df) < 0)
         goto out;
     count_partials(&x);
-    if (!o->verify && (st->partial_files || node->private_nonempty))
-        p2v_info("resuming: %s already holds an earlier copy%s", node->private_dir,
-                 st->partial_files ? " and partial files" : "");
+    if (!o->verify && node->resume_complete && !st->partial_files && node->private_nonempty)
+        p2v_info("syncing: %s holds a complete copy of %s; only changes are sent",
+                 node->private_dir, node->host);
+    else if (!o->verify && (st->partial_files || node->private_nonempty))
+        p2v_info("resuming: %s already holds an earlier copy; %llu interrupted files (%llu "
+                 "bytes) continue by delta", node->private_dir,
+                 (unsigned long long)st->partial_files, (unsigned long long)st->partial_bytes);
     if (sender_start(&x.snd, s->t.conn.wfd) < 0)
         goto out;
     p2v_progress_stage(o->verify ? "verify" : "copy");
