@@ -6,23 +6,32 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+int state_dir_ensure(const struct p2v_config *cfg)
+{
+    /* mkdir -p: the path comes from the node's own config */
+    char *p = p2v_xstrdup(cfg->state_dir);
+    int rc = 0;
+    for (char *s = p + 1; rc == 0; s++) {
+        if (*s != '/' && *s != '\0')
+            continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, 0700) < 0 && errno != EEXIST)
+            rc = p2v_error_set_errno(errno, "create the state directory `%s`", p);
+        *s = c;
+        if (!c)
+            break;
+    }
+    free(p);
+    return rc;
+}
+
 int ctid_lock(const struct p2v_config *cfg, const char *ctid)
 {
-    char *dir = p2v_xstrdup(cfg->state_dir);
-    for (char *s = dir + 1; *s; s++) {
-        if (*s != '/')
-            continue;
-        *s = '\0';
-        mkdir(dir, 0700);
-        *s = '/';
-    }
-    if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-        p2v_error_set_errno(errno, "create the state directory `%s`", dir);
-        free(dir);
+    if (state_dir_ensure(cfg) < 0)
         return -1;
-    }
+    const char *dir = cfg->state_dir;
     char *path = p2v_xasprintf("%s/%s.lock", dir, ctid);
-    free(dir);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         p2v_error_set_errno(errno, "open the lock `%s`", path);

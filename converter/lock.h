@@ -3,6 +3,8 @@
 #ifndef P2V_LOCK_H
 #define P2V_LOCK_H
 #include "config.h"
+/* Create P2V_STATE_DIR and its parents. */
+int state_dir_ensure(const struct p2v_config *cfg);
 /* Take STATE_DIR/CTID.lock; returns the fd to keep open, or -1. */
 int ctid_lock(const struct p2v_config *cfg, const char *ctid);
 #endif

@@ -1,5 +1,6 @@
 /* transfer.c: the transfer's main loop and the listing (see transfer.h). */
 #include "transfer_int.h"
+#include "lock.h"
 #include "error.h"
 #include "log.h"
 #include "progress.h"
@@ -96,33 +97,10 @@ bool transfer_excluded(char *const *patterns, size_t n, const char *path, size_t
     return hit;
 }
 
-/* mkdir -p, for the node's own directories (from its config, trusted). */
-static int make_dirs(const char *path)
-{
-    char *p = p2v_xstrdup(path);
-    int rc = 0;
-    for (char *s = p + 1; rc == 0; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0700) < 0 && errno != EEXIST)
-            rc = -1;
-        *s = c;
-        if (!c)
-            break;
-    }
-    if (rc < 0)
-        p2v_error_set_errno(errno, "create the directory `%s`", p);
-    free(p);
-    return rc;
-}
-
 int transfer_mark(const struct node_info *node, const char *status)
 {
-    const char *dir = node->cfg->state_dir;
-    if (make_dirs(dir) < 0)
-        return p2v_error_prefix("state directory");
+    if (state_dir_ensure(node->cfg) < 0)
+        return -1;
     char *tmp = p2v_xasprintf("%s.tmp", node->resume_marker);
     FILE *f = fopen(tmp, "w");
     if (!f) {
