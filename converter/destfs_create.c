@@ -106,6 +106,46 @@ fail:
     return -1;
 }
 
+/* What a new non-directory, non-regular inode is made of. */
+struct newnode {
+    mode_t type;            /* S_IFLNK, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK */
+    const char *target;     /* symlinks */
+    dev_t dev;              /* devices */
+};
+
+static int make_node(int dirfd, const char *name, const struct newnode *n)
+{
+    if (n->type == S_IFLNK)
+        return symlinkat(n->target, dirfd, name);
+    return mknodat(dirfd, name, n->type | 0600, n->dev);
+}
+
+/* Make the inode under a temporary name beside the entry's path (clearing
+ * an immutable flag on the directory if that is what refuses it), then
+ * put it in place with its metadata. */
+static int create_new(struct destfs *d, const struct p2v_entry *e, size_t len,
+                      const struct newnode *n, const char *what)
+{
+    struct destfs_at at;
+    if (destfs__resolve(d, e->path, len, &at) < 0)
+        return -1;
+    int rc = -1;
+    char tmp[64];
+    if (destfs__tmpname(d, at.dirfd, tmp, sizeof(tmp)) < 0)
+        goto out;
+    if (make_node(at.dirfd, tmp, n) < 0) {
+        if (errno != EPERM || destfs__clear_flags_fd(at.dirfd) < 0 ||
+            make_node(at.dirfd, tmp, n) < 0) {
+            p2v_error_set_errno(errno, "create %s `%s`", what, destfs_show(e->path, len));
+            goto out;
+        }
+    }
+    rc = finish_new(d, &at, tmp, n->type, e);
+out:
+    destfs__at_close(&at);
+    return rc;
+}
+
 int destfs_symlink(struct destfs *d, const struct p2v_entry *e)
 {
     size_t len;
@@ -123,25 +163,8 @@ int destfs_symlink(struct destfs *d, const struct p2v_entry *e)
     char target[PATH_MAX];
     memcpy(target, e->link, e->link_len);
     target[e->link_len] = '\0';
-
-    struct destfs_at at;
-    if (destfs__resolve(d, e->path, len, &at) < 0)
-        return -1;
-    int rc = -1;
-    char tmp[64];
-    if (destfs__tmpname(d, at.dirfd, tmp, sizeof(tmp)) < 0)
-        goto out;
-    if (symlinkat(target, at.dirfd, tmp) < 0) {
-        if (errno != EPERM || destfs__clear_flags_fd(at.dirfd) < 0 ||
-            symlinkat(target, at.dirfd, tmp) < 0) {
-            p2v_error_set_errno(errno, "create symlink `%s`", s);
-            goto out;
-        }
-    }
-    rc = finish_new(d, &at, tmp, S_IFLNK, e);
-out:
-    destfs__at_close(&at);
-    return rc;
+    struct newnode n = {.type = S_IFLNK, .target = target};
+    return create_new(d, e, len, &n, "symlink");
 }
 
 int destfs_mknod(struct destfs *d, const struct p2v_entry *e)
@@ -172,24 +195,8 @@ int destfs_mknod(struct destfs *d, const struct p2v_entry *e)
     }
     if (len == 0)
         return p2v_error_set("the container root must be a directory");
-    struct destfs_at at;
-    if (destfs__resolve(d, e->path, len, &at) < 0)
-        return -1;
-    int rc = -1;
-    char tmp[64];
-    if (destfs__tmpname(d, at.dirfd, tmp, sizeof(tmp)) < 0)
-        goto out;
-    if (mknodat(at.dirfd, tmp, type | 0600, dev) < 0) {
-        if (errno != EPERM || destfs__clear_flags_fd(at.dirfd) < 0 ||
-            mknodat(at.dirfd, tmp, type | 0600, dev) < 0) {
-            p2v_error_set_errno(errno, "create %s `%s`", p2v_ftype_name(e->type), s);
-            goto out;
-        }
-    }
-    rc = finish_new(d, &at, tmp, type, e);
-out:
-    destfs__at_close(&at);
-    return rc;
+    struct newnode n = {.type = type, .dev = dev};
+    return create_new(d, e, len, &n, p2v_ftype_name(e->type));
 }
 
 int destfs_hardlink(struct destfs *d, const struct p2v_entry *e)
