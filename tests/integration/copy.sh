@@ -26,13 +26,7 @@ head -c $((96 << 20)) /dev/urandom >"$SRC_ROOT/srv/data/big.bin"
 
 VZ=$TEST_TMP/vz
 PRIV=$VZ/private/101
-cat >"$TEST_TMP/p2v.conf" <<CONF
-VE_PRIVATE=$VZ/private/\$VEID
-VZ_CONF_DIR=$VZ/conf
-P2V_STATE_DIR=$VZ/state
-RUNTIME=none
-AGENT_BINARY=$P2V_AGENT
-CONF
+node_config "$TEST_TMP/p2v.conf" "$VZ"
 export P2V_CONFIG=$TEST_TMP/p2v.conf
 
 # Outside the private area nothing may change: watch the node's /etc and
@@ -203,13 +197,7 @@ mkfs.ext4 -q -F "$img"
 mkdir -p "$TEST_TMP/small"
 mount -o loop "$img" "$TEST_TMP/small"
 on_cleanup "umount '$TEST_TMP/small' 2>/dev/null || umount -l '$TEST_TMP/small'"
-cat >"$TEST_TMP/small.conf" <<CONF
-VE_PRIVATE=$TEST_TMP/small/private/\$VEID
-VZ_CONF_DIR=$TEST_TMP/small/conf
-P2V_STATE_DIR=$TEST_TMP/small/state
-RUNTIME=none
-AGENT_BINARY=$P2V_AGENT
-CONF
+node_config "$TEST_TMP/small.conf" "$TEST_TMP/small"
 rc=0
 P2V_CONFIG=$TEST_TMP/small.conf node_run "$P2VMIGRATE" -q --exclude '/usr/*' --exclude '/var/*' \
     -e "$RSH" "root@$SRC_IP" 102 >/dev/null 2>"$TEST_TMP/full.err" || rc=$?

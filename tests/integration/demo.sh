@@ -13,13 +13,7 @@ need_agent
 
 say "booting a simulated physical server (first run: debootstrap, a few minutes)"
 source_up demo
-cat >"$TEST_TMP/p2v.conf" <<CONF
-VE_PRIVATE=$TEST_TMP/vz/private/\$VEID
-VZ_CONF_DIR=$TEST_TMP/vz/conf
-P2V_STATE_DIR=$TEST_TMP/vz/state
-RUNTIME=none
-AGENT_BINARY=$P2V_AGENT
-CONF
+node_config "$TEST_TMP/p2v.conf" "$TEST_TMP/vz"
 # Real quota files on the server's ext4 partition, so the report has quotas.
 src_scp "$P2V_SOURCE_DIR/tests/fixtures/quota/vfsv1/aquota.user" /srv/data/aquota.user
 echo

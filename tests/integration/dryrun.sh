@@ -23,16 +23,7 @@ quota_fixtures=$P2V_SOURCE_DIR/tests/fixtures/quota
 src_scp "$quota_fixtures/vfsv1/aquota.user" /srv/data/aquota.user
 src_scp "$quota_fixtures/vfsv1/aquota.group" /srv/data/aquota.group
 
-node_cfg() {   # node_cfg FILE VE_PRIVATE_BASE
-    cat >"$1" <<CONF
-VE_PRIVATE=$2/\$VEID
-VZ_CONF_DIR=$TEST_TMP/vz/conf
-P2V_STATE_DIR=$TEST_TMP/vz/state
-RUNTIME=none
-AGENT_BINARY=$P2V_AGENT
-CONF
-}
-node_cfg "$TEST_TMP/p2v.conf" "$TEST_TMP/vz/private"
+node_config "$TEST_TMP/p2v.conf" "$TEST_TMP/vz"
 export P2V_CONFIG=$TEST_TMP/p2v.conf
 
 # What "nothing changed" means on the source: every file's type, mode,
@@ -135,7 +126,7 @@ say "no room on the node blocks (exit 2)"
 mkdir -p "$TEST_TMP/small"
 mount -t tmpfs -o size=1m p2v-test-small "$TEST_TMP/small"
 on_cleanup "umount '$TEST_TMP/small'"
-node_cfg "$TEST_TMP/small.conf" "$TEST_TMP/small/private"
+node_config "$TEST_TMP/small.conf" "$TEST_TMP/small"
 rc=0
 P2V_CONFIG=$TEST_TMP/small.conf node_run "$P2VMIGRATE" --dry-run --json --no-scan -e "$RSH" "root@$SRC_IP" 102 \
     >"$TEST_TMP/out" 2>"$TEST_TMP/err" || rc=$?

@@ -5,6 +5,7 @@
 #   need_root                      # exit 77 (ctest SKIP_RETURN_CODE) if not root
 #   need_cmd jq ssh                # fail clearly if a tool is missing
 #   source_up ID [--suite S]       # boot a simulated server; loads its host.env
+#   node_config FILE DIR           # write a p2v.conf keeping everything under DIR
 #   node_run CMD...                # run CMD in the node network namespace
 #   src_ssh 'shell command'        # run a command on the server as root (via ssh)
 #   src_scp LOCAL REMOTE_PATH      # copy a file onto the server
@@ -109,6 +110,18 @@ source_down() {
     "$P2V_HOSTS/source-down.sh" "$id" || fail "source-down.sh $id failed"
     for i in "${_p2v_sources[@]}"; do [ "$i" = "$id" ] || keep+=("$i"); done
     _p2v_sources=("${keep[@]+"${keep[@]}"}")
+}
+
+# node_config FILE DIR: a node config (p2v.conf) with everything under DIR:
+# DIR/private/CTID, DIR/conf, DIR/state; no runtime; the test's agent.
+node_config() {
+    cat >"$1" <<CONF
+VE_PRIVATE=$2/private/\$VEID
+VZ_CONF_DIR=$2/conf
+P2V_STATE_DIR=$2/state
+RUNTIME=none
+AGENT_BINARY=$P2V_AGENT
+CONF
 }
 
 node_run() {
