@@ -71,6 +71,11 @@ int ctfs_list(struct ctfs *c, const char *dir, char ***names, size_t *n);
  * not rewritten and returns 1. Missing parent directories are created. */
 int ctfs_write(struct ctfs *c, const char *path, const char *data, size_t len, mode_t mode,
                const char *why);
+/* Set a KEY=value style line: the first line starting with PREFIX becomes
+ * LINE (appended when there is none). An absent file is created only if
+ * CREATE, else 1. 1 also when nothing changes. */
+int ctfs_set_line(struct ctfs *c, const char *path, const char *prefix, const char *line,
+                  bool create, const char *why);
 /* Make PATH a symlink to TARGET (backup as above); 1 if already so. */
 int ctfs_symlink(struct ctfs *c, const char *path, const char *target, const char *why);
 /* Move PATH (file, symlink) to DIR/.migsave/NAME; 1 if absent. */
@@ -79,6 +84,13 @@ int ctfs_disable(struct ctfs *c, const char *path, const char *why);
 int ctfs_mkdirs(struct ctfs *c, const char *path, mode_t mode);
 /* Create a device node / FIFO if PATH is absent; 1 if something is there. */
 int ctfs_mknod(struct ctfs *c, const char *path, mode_t mode, dev_t dev, const char *why);
+
+/* Undo, for the next pass (ctfs_revert.c): put PATH.migsave back over
+ * PATH; remove what we created (a directory only if empty); bring back a
+ * disabled file from DIR/.migsave/NAME. 1 when there is nothing to undo. */
+int ctfs_restore(struct ctfs *c, const char *path);
+int ctfs_remove_created(struct ctfs *c, const char *path);
+int ctfs_enable(struct ctfs *c, const char *path);
 
 /* Record a line for the change list without touching anything: what
  * could not be done, or what was left as it was and why. */

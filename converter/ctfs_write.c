@@ -251,3 +251,38 @@ int ctfs_mknod(struct ctfs *c, const char *path, mode_t mode, dev_t dev, const c
     ctfs__record(c, path, "created", why);
     return 0;
 }
+
+int ctfs_set_line(struct ctfs *c, const char *path, const char *prefix, const char *line,
+                  bool create, const char *why)
+{
+    struct p2v_buf in = P2V_BUF_INIT(CTFS_READ_MAX + 1);
+    struct p2v_buf out = P2V_BUF_INIT(CTFS_READ_MAX + strlen(line) + 2);
+    int r = ctfs_read(c, path, &in);
+    if (r < 0 || (r == 1 && !create)) {
+        p2v_buf_release(&in);
+        return r;
+    }
+    bool done = false;
+    size_t plen = strlen(prefix);
+    for (const char *s = r == 0 ? in.data : NULL; s && *s;) {
+        const char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        if (!done && len >= plen && memcmp(s, prefix, plen) == 0) {
+            p2v_buf_adds(&out, line);
+            done = true;
+        } else {
+            p2v_buf_add(&out, s, len);
+        }
+        p2v_buf_addc(&out, '\n');
+        s = nl ? nl + 1 : NULL;
+    }
+    if (!done) {
+        p2v_buf_adds(&out, line);
+        p2v_buf_addc(&out, '\n');
+    }
+    r = out.len >= out.max ? p2v_error_set("`%s` in the container is too big to edit", path)
+                           : ctfs_write(c, path, out.data, out.len, 0644, why);
+    p2v_buf_release(&in);
+    p2v_buf_release(&out);
+    return r;
+}

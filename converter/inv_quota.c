@@ -23,6 +23,13 @@ static bool has_limit(uint64_t bs, uint64_t bh, uint64_t is, uint64_t ih)
     return bs || bh || is || ih;
 }
 
+static void keep_limit(struct inv_quota *q, uint32_t id, uint64_t bs, uint64_t bh, uint64_t is,
+                       uint64_t ih)
+{
+    q->limits = p2v_xrealloc(q->limits, (q->limited_ids + 1) * sizeof(*q->limits));
+    q->limits[q->limited_ids++] = (struct inv_quota_limit){id, bs, bh, is, ih};
+}
+
 static void from_kernel(struct inventory *inv)
 {
     json_object *qs = fj_arr(inv->facts, "quotas");
@@ -41,9 +48,11 @@ static void from_kernel(struct inventory *inv)
         q->entries = fj_len(es);
         for (size_t k = 0; k < q->entries; k++) {
             json_object *e = fj_at(es, k);
-            if (has_limit((uint64_t)fj_int(e, "bsoft", 0), (uint64_t)fj_int(e, "bhard", 0),
-                          (uint64_t)fj_int(e, "isoft", 0), (uint64_t)fj_int(e, "ihard", 0)))
-                q->limited_ids++;
+            uint64_t bs = (uint64_t)fj_int(e, "bsoft", 0), bh = (uint64_t)fj_int(e, "bhard", 0);
+            uint64_t is = (uint64_t)fj_int(e, "isoft", 0), ih = (uint64_t)fj_int(e, "ihard", 0);
+            int64_t id = fj_int(e, "id", -1);
+            if (id >= 0 && id <= UINT32_MAX && has_limit(bs, bh, is, ih))
+                keep_limit(q, (uint32_t)id, bs, bh, is, ih);
         }
     }
 }
@@ -81,7 +90,7 @@ static void from_files(struct inventory *inv)
             for (size_t k = 0; k < t.count; k++) {
                 struct quota_entry *e = &t.entries[k];
                 if (has_limit(e->bsoft, e->bhard, e->isoft, e->ihard))
-                    q->limited_ids++;
+                    keep_limit(q, e->id, e->bsoft, e->bhard, e->isoft, e->ihard);
             }
             quota_table_release(&t);
         }

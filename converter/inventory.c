@@ -115,6 +115,7 @@ void inventory_release(struct inventory *inv)
         free(q->format);
         free(q->origin);
         free(q->error);
+        free(q->limits);
     }
     free(inv->quotas);
     free(inv->selinux_runtime);

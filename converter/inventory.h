@@ -44,10 +44,16 @@ struct inv_blockdev {
     char *why_not_raw;
 };
 
+struct inv_quota_limit {
+    uint32_t id;
+    uint64_t bsoft, bhard;   /* 1 KiB blocks */
+    uint64_t isoft, ihard;
+};
 struct inv_quota {
     char *mountpoint, *device, *fstype, *type, *format, *origin; /* origin: kernel|file */
     size_t entries;          /* ids with a limit */
     size_t limited_ids;
+    struct inv_quota_limit *limits;  /* the ids with a limit, limited_ids of them */
     char *error;             /* a quota file that could not be read */
 };
 

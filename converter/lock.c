@@ -6,24 +6,55 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int state_dir_ensure(const struct p2v_config *cfg)
+int node_mkdirs(const char *path, mode_t mode, const char *what)
 {
     /* mkdir -p: the path comes from the node's own config */
-    char *p = p2v_xstrdup(cfg->state_dir);
+    char *p = p2v_xstrdup(path);
     int rc = 0;
     for (char *s = p + 1; rc == 0; s++) {
         if (*s != '/' && *s != '\0')
             continue;
         char c = *s;
         *s = '\0';
-        if (mkdir(p, 0700) < 0 && errno != EEXIST)
-            rc = p2v_error_set_errno(errno, "create the state directory `%s`", p);
+        if (mkdir(p, mode) < 0 && errno != EEXIST)
+            rc = p2v_error_set_errno(errno, "create the %s `%s`", what, p);
         *s = c;
         if (!c)
             break;
     }
     free(p);
     return rc;
+}
+
+int node_write_atomic(const char *path, const char *data, size_t len, mode_t mode)
+{
+    p2v_autofree char *tmp = p2v_xasprintf("%s.p2v-new", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0)
+        return p2v_error_set_errno(errno, "create `%s`", tmp);
+    int err = 0;
+    for (size_t off = 0; off < len && !err;) {
+        ssize_t n = write(fd, data + off, len - off);
+        if (n < 0 && errno != EINTR)
+            err = errno;
+        else if (n > 0)
+            off += (size_t)n;
+    }
+    if (!err && (fchmod(fd, mode) < 0 || fsync(fd) < 0))
+        err = errno;
+    close(fd);
+    if (!err && rename(tmp, path) < 0)
+        err = errno;
+    if (err) {
+        unlink(tmp);
+        return p2v_error_set_errno(err, "write `%s`", path);
+    }
+    return 0;
+}
+
+int state_dir_ensure(const struct p2v_config *cfg)
+{
+    return node_mkdirs(cfg->state_dir, 0700, "state directory");
 }
 
 int ctid_lock(const struct p2v_config *cfg, const char *ctid)

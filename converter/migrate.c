@@ -7,6 +7,7 @@
 #include "restrictions.h"
 #include "transfer.h"
 #include "lock.h"
+#include "convert.h"
 #include <unistd.h>
 #include "error.h"
 #include "log.h"
@@ -123,6 +124,14 @@ int migrate_run(const struct migrate_opts *o, const struct p2v_config *cfg)
         session_abort(&s);
         goto out;
     }
+    if (o->restart) {
+        p2v_autofree char *changes = p2v_xasprintf("%s/%s.changes", cfg->state_dir, o->ctid);
+        unlink(changes);   /* the copy it describes is discarded */
+    } else if (node.private_exists &&
+        convert_revert(cfg, o->ctid, node.private_dir) < 0) {
+        p2v_warn("could not undo the last conversion before the sync: %s (the converted "
+                 "files are sent again)", p2v_error_message());
+    }
     struct xfer_opts xo = {.host = o->host, .restart = o->restart, .compress = o->compress,
                            .excludes = o->excludes, .nexcludes = o->nexcludes};
     struct xfer_stats st;
@@ -159,10 +168,26 @@ int migrate_run(const struct migrate_opts *o, const struct p2v_config *cfg)
         p2v_warn("the agent did not end cleanly: %s", p2v_error_message());
     if (rc < 0)
         session_abort(&s);
+    if (!o->json && rc == 0)
+        summary_text(o, &st, rc);
+    if (rc == 0) {
+        /* the copy is complete (a rerun restores the source's files): turn
+         * it into a container again; nothing here needs the agent */
+        struct convert_opts co = {.host = o->host, .ctid = o->ctid,
+                                  .quota_partition = o->quota_partition, .start = o->start,
+                                  .data_bytes = st.bytes_listed, .data_entries = st.entries};
+        struct report done = {0};
+        if (convert_run(&co, &inv, &node, cfg, &done) < 0) {
+            p2v_error_prefix("conversion of container %s", o->ctid);
+            if (!p2v_error_hint_text()[0])
+                p2v_error_hint("the copy is complete and kept: fix the cause and run p2vmigrate "
+                               "%s %s again (only changes are sent)", o->host, o->ctid);
+            rc = -1;
+        }
+        report_release(&done);
+    }
     if (o->json)
         summary_json(&st, rc);
-    else if (rc == 0)
-        summary_text(o, &st, rc);
     code = rc == 0 ? P2V_EXIT_OK : P2V_EXIT_ERROR;
     if (rc < 0 && !p2v_error_hint_text()[0])
         p2v_error_hint("run the same command again: the copy resumes where it stopped");

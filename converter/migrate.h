@@ -7,7 +7,7 @@
 
 struct migrate_opts {
     const char *host, *ctid;
-    bool dry_run, json, scan, restart, force, compress, verify;
+    bool dry_run, json, scan, restart, force, compress, verify, start;
     char **excludes;
     size_t nexcludes;
     const char *quota_partition;

@@ -108,6 +108,7 @@ int node_info_load(struct node_info *n, const struct p2v_config *cfg, const char
     n->kernel_known = kernel_version_parse(u.release, &n->kmajor, &n->kminor, &n->kpatch) == 0;
     n->cpu_flags = read_cpu_flags();
     n->private_dir = p2v_config_expand(cfg->ve_private, ctid);
+    n->ve_root_dir = p2v_config_expand(cfg->ve_root, ctid);
     n->conf_file = p2v_xasprintf("%s/%s.conf", cfg->vz_conf_dir, ctid);
     n->lxc_config = p2v_xasprintf("%s/%s/config", cfg->lxc_path, ctid);
     n->resume_marker = node_resume_marker_path(cfg, ctid);
@@ -129,6 +130,7 @@ void node_info_release(struct node_info *n)
     free(n->kernel);
     free(n->cpu_flags);
     free(n->private_dir);
+    free(n->ve_root_dir);
     free(n->conf_file);
     free(n->lxc_config);
     free(n->resume_marker);

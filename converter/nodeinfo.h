@@ -12,7 +12,7 @@ struct node_info {
     char *machine, *kernel, *cpu_flags;
     unsigned kmajor, kminor, kpatch;
     bool kernel_known;
-    char *private_dir, *conf_file, *lxc_config, *resume_marker;
+    char *private_dir, *ve_root_dir, *conf_file, *lxc_config, *resume_marker;
     bool conf_exists, lxc_exists, private_exists, private_nonempty;
     char *resume_host;           /* host named by the resume marker, or NULL */
     bool resume_complete;        /* the marker says the last copy finished */

@@ -11,7 +11,7 @@
 
 enum {
     OPT_DRY_RUN = 256, OPT_JSON, OPT_QUOTA, OPT_AGENT, OPT_TMPDIR, OPT_PROTOCOL,
-    OPT_NO_SCAN, OPT_TIMEOUT, OPT_LOG, OPT_RESTART, OPT_EXCLUDE, OPT_FORCE, OPT_COMPRESS, OPT_VERIFY, OPT_RSH = 'e', OPT_QUIET = 'q', OPT_VERBOSE = 'v',
+    OPT_NO_SCAN, OPT_TIMEOUT, OPT_LOG, OPT_RESTART, OPT_EXCLUDE, OPT_FORCE, OPT_COMPRESS, OPT_VERIFY, OPT_START, OPT_RSH = 'e', OPT_QUIET = 'q', OPT_VERBOSE = 'v',
     OPT_HELP = 'h', OPT_VERSION = 'V',
 };
 
@@ -23,6 +23,7 @@ static const struct cli_opt options[] = {
     {"exclude", 0, "PATTERN", OPT_EXCLUDE, "also leave out paths matching PATTERN (repeatable)"},
     {"compress", 0, NULL, OPT_COMPRESS, "compress data on the wire with zstd (slow links)"},
     {"verify", 0, NULL, OPT_VERIFY, "after copying, compare the copy with the source (content too)"},
+    {"start", 0, NULL, OPT_START, "start the container at the end (default: leave it stopped)"},
     {"force", 0, NULL, OPT_FORCE, "copy even when the space estimate says it will not fit"},
     {"restart", 0, NULL, OPT_RESTART, "discard an earlier partial copy and start afresh"},
     {"rsh", 'e', "CMD", OPT_RSH, "remote shell (default: " P2V_DEFAULT_RSH ")"},
@@ -108,6 +109,7 @@ static int handle(int id, const char *arg, void *ctx)
     case OPT_FORCE: o->force = true; return 0;
     case OPT_COMPRESS: o->compress = true; return 0;
     case OPT_VERIFY: o->verify = true; return 0;
+    case OPT_START: o->start = true; return 0;
     case OPT_EXCLUDE:
         if (arg[0] != '/')
             return p2v_error_set("--exclude `%s`: patterns match from the root, e.g. /var/cache/*",

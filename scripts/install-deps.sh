@@ -5,7 +5,7 @@
 set -eu
 pkgs="build-essential cmake pkg-config clang
  libblkid-dev libmount-dev libjson-c-dev libacl1-dev libarchive-dev libzstd-dev librsync-dev libcap-dev
- openssh-client debootstrap systemd-container iproute2 e2fsprogs xfsprogs quota acl attr libcap2-bin
+ openssh-client debootstrap systemd-container iproute2 e2fsprogs xfsprogs quota acl attr libcap2-bin lxc
  util-linux kmod procps jq libarchive-tools socat openssl time qemu-system-x86 busybox-static cpio rsync valgrind"
 missing=
 for p in $pkgs; do

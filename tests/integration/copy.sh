@@ -31,7 +31,7 @@ export P2V_CONFIG=$TEST_TMP/p2v.conf
 
 # Outside the private area nothing may change: watch the node's /etc and
 # a sentinel directory the tree's absolute symlinks point near.
-sha_outside() { sha256sum /etc/passwd /etc/hostname 2>/dev/null; find "$VZ" -maxdepth 2 -newer "$TEST_TMP/p2v.conf" -not -path "$VZ/private*" -not -path "$VZ/state*" | sort; }
+sha_outside() { sha256sum /etc/passwd /etc/hostname 2>/dev/null; find "$VZ" -maxdepth 2 -newer "$TEST_TMP/p2v.conf" -not -path "$VZ/private*" -not -path "$VZ/state*" -not -path "$VZ/conf*" | sort; }
 mkdir -p "$VZ"
 on_cleanup "chattr -R -ia '$TEST_TMP' 2>/dev/null || true"
 sha_outside >"$TEST_TMP/outside.before"

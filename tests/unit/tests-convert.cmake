@@ -1,1 +1,2 @@
 p2v_unit_test(test_ctfs test_ctfs.c)
+p2v_unit_test(test_ctconf test_ctconf.c)

@@ -1,0 +1,123 @@
+#!/bin/bash
+# convert-lxc.sh: the acceptance test of the conversion (#4). Over real ssh
+# from the node namespace, p2vmigrate moves a booted Debian server (two
+# NICs, three IPv4 and one IPv6 address from its own ifupdown config, a
+# user with a password, sshd) into container $CT with RUNTIME=lxc. The
+# server is then stopped and `lxc-start -P LXC_PATH -n CT` boots the
+# container in the node namespace. It must reach `running` (a failed unit
+# fails the test and is listed), carry every address on venet0, answer ssh
+# on each address from the node, and keep the source's hostname and the
+# user's password. CTID.conf must pass a parser that follows vzctl's
+# rules, and a second pass over the converted tree must send nothing for
+# an idle server.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd jq ssh lxc-start lxc-attach lxc-stop nsenter
+need_agent
+P2VMIGRATE=$P2V_BUILD_DIR/bin/p2vmigrate
+CT=4711
+
+source_up convert
+VZ=$TEST_TMP/vz
+LXC=$VZ/lxc
+PRIV=$VZ/private/$CT
+node_config "$TEST_TMP/p2v.conf" "$VZ"
+printf 'RUNTIME=lxc\nLXC_PATH=%s\n' "$LXC" >>"$TEST_TMP/p2v.conf"
+export P2V_CONFIG=$TEST_TMP/p2v.conf
+
+# LXC's command socket is per network namespace and `ip netns exec`
+# remounts /sys (hiding the cgroup mounts): enter only the network.
+in_node() { nsenter --net="/run/netns/$NODE_NS" "$@"; }
+ct_run() { in_node lxc-attach -P "$LXC" -n "$CT" --clear-env -v PATH=/usr/sbin:/usr/bin:/sbin:/bin -- "$@"; }
+ct_cleanup() {
+    in_node lxc-stop -P "$LXC" -n "$CT" -k >/dev/null 2>&1 || true
+    local d
+    for d in /sys/fs/cgroup/*/lxc.payload.$CT /sys/fs/cgroup/*/lxc.monitor.$CT \
+             /sys/fs/cgroup/*/lxc.payload.$CT-* /sys/fs/cgroup/*/lxc.monitor.$CT-*; do
+        [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+    return 0
+}
+on_cleanup ct_cleanup
+
+# what the server is, before it stops
+HOSTNAME_SRC=$(src_ssh hostname)
+ALICE_HASH=$(src_ssh "getent shadow alice | cut -d: -f2")
+[ -n "$ALICE_HASH" ] || fail "the server has no password for alice"
+ADDRS="$SRC_IP $SRC_IP2 $SRC_IP3 $SRC_IP6"
+
+say "p2vmigrate root@$SRC_IP $CT (RUNTIME=lxc)"
+node_run "$P2VMIGRATE" --force -e "$RSH" "root@$SRC_IP" "$CT" >"$TEST_TMP/out" 2>&1 ||
+    fail "p2vmigrate failed: $(tail -30 "$TEST_TMP/out")"
+sed -n '/converting /,$p' "$TEST_TMP/out"   # the change list, for the log
+grep -q "to finish the migration" "$TEST_TMP/out" || fail "no finishing instructions: $(tail "$TEST_TMP/out")"
+grep -q "lxc-start -P $LXC -n $CT" "$TEST_TMP/out" || fail "the start command is not named"
+grep -q "done ips-to-venet0: 3 IPv4 and 1 IPv6" "$TEST_TMP/out" ||
+    fail "the report does not say what was done with the addresses: $(grep -i venet "$TEST_TMP/out")"
+
+say "CTID.conf by vzctl's rules and by the shell"
+CONF=$VZ/conf/$CT.conf
+[ -f "$CONF" ] || fail "no $CONF"
+"$P2V_BUILD_DIR/bin/ctconf-check" "$CONF" >"$TEST_TMP/conf.check" ||
+    fail "CTID.conf does not parse by vzctl's rules: $(cat "$TEST_TMP/conf.check")"
+conf() { sh -c ". '$CONF' && printf %s \"\$$1\""; }
+assert_eq "simfs" "$(conf VE_LAYOUT)" "VE_LAYOUT"
+assert_eq "$PRIV" "$(conf VE_PRIVATE)" "VE_PRIVATE"
+assert_eq "debian-12-x86_64" "$(conf OSTEMPLATE)" "OSTEMPLATE"
+assert_eq "$HOSTNAME_SRC" "$(conf HOSTNAME)" "HOSTNAME"
+for a in $ADDRS; do
+    case " $(conf IP_ADDRESS) " in *" $a "*) ;; *) fail "IP_ADDRESS lacks $a: $(conf IP_ADDRESS)";; esac
+done
+[ -n "$(conf PHYSPAGES)" ] && [ -n "$(conf DISKSPACE)" ] || fail "limits missing from CTID.conf"
+grep -q '^# p2v: migrated from root@' "$CONF" || fail "CTID.conf does not say where it came from"
+
+say "a second pass over the converted tree sends nothing for an idle server"
+node_run "$P2VMIGRATE" --json --force -e "$RSH" "root@$SRC_IP" "$CT" >"$TEST_TMP/out2" 2>"$TEST_TMP/err2" ||
+    fail "second pass failed: $(tail -20 "$TEST_TMP/err2")"
+copied=$(grep '"event":"result"' "$TEST_TMP/out2" | jq -r .files_copied)
+# the journal and a few logs of the running server change between passes
+say "second pass: $copied files copied"
+[ "$copied" -le 12 ] || fail "the second pass copied $copied files: $(grep -i 'sent\|copied' "$TEST_TMP/err2" | head)"
+[ -f "$PRIV/etc/network/interfaces.migsave" ] || fail "the conversion did not run again after the sync"
+
+say "stopping the server"
+kill -TERM "$SRC_PID"
+for _ in $(seq 1 60); do kill -0 "$SRC_PID" 2>/dev/null || break; sleep 0.5; done
+kill -0 "$SRC_PID" 2>/dev/null && fail "the server did not stop"
+
+say "lxc-start -P $LXC -n $CT"
+in_node lxc-start -P "$LXC" -n "$CT" -l WARN -o "$TEST_TMP/lxc.log" ||
+    fail "lxc-start failed: $(tail -20 "$TEST_TMP/lxc.log")"
+state=
+for _ in $(seq 1 120); do
+    state=$(ct_run systemctl is-system-running 2>/dev/null || true)
+    case $state in running|degraded) break;; esac
+    sleep 0.5
+done
+failed=$(ct_run systemctl --failed --no-legend --plain 2>/dev/null || true)
+say "systemd inside: $state${failed:+; failed: $failed}"
+[ "$state" = running ] || fail "the container is '$state', not running; failed units: ${failed:-none}"
+
+say "venet0 carries every address"
+have=$(ct_run ip -o addr show dev venet0)
+for a in $ADDRS; do
+    grep -q "inet6\? $a/" <<<"$have" || fail "venet0 lacks $a: $have"
+done
+ct_run ip route show | grep -q '^default dev venet0' || fail "no IPv4 default route dev venet0"
+ct_run ip -6 route show | grep -q '^default dev venet0' || fail "no IPv6 default route dev venet0"
+
+say "sshd inside answers on each address"
+for a in $ADDRS; do
+    got=$(node_run ssh $SSH_OPTS "root@$a" hostname 2>"$TEST_TMP/ssh.err") ||
+        fail "ssh to $a failed: $(cat "$TEST_TMP/ssh.err")"
+    assert_eq "$HOSTNAME_SRC" "$got" "hostname over ssh to $a"
+done
+
+say "the user's password is the source's"
+assert_eq "$ALICE_HASH" "$(ct_run getent shadow alice | cut -d: -f2)" "alice's password hash"
+# and it still verifies (libcrypt inside the container, the source's algorithm)
+ok=$(ct_run perl -e 'print crypt($ARGV[0], $ARGV[1]) eq $ARGV[1] ? "yes" : "no"' "$ALICE_PASSWORD" "$ALICE_HASH")
+assert_eq yes "$ok" "alice's password verifies inside the container"
+
+in_node lxc-stop -P "$LXC" -n "$CT" -t 30 || fail "lxc-stop failed"
+say "PASS"

@@ -1,0 +1,1 @@
+p2v_unit_test(test_netcfg test_netcfg.c)
