@@ -7,9 +7,10 @@
 # container in the node namespace. It must reach `running` (a failed unit
 # fails the test and is listed), carry every address on venet0, answer ssh
 # on each address from the node, and keep the source's hostname and the
-# user's password. CTID.conf must pass a parser that follows vzctl's
-# rules, and a second pass over the converted tree must send nothing for
-# an idle server.
+# user's password. The hooks p2v.convert (exit 3, 0, 128) and
+# p2v.configure (run at the first start) behave as seed 002 says. CTID.conf
+# must pass a parser that follows vzctl's rules, and a further pass over
+# the converted tree must send almost nothing for an idle server.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd jq ssh lxc-start lxc-attach lxc-stop nsenter
@@ -46,14 +47,53 @@ ALICE_HASH=$(src_ssh "getent shadow alice | cut -d: -f2")
 [ -n "$ALICE_HASH" ] || fail "the server has no password for alice"
 ADDRS="$SRC_IP $SRC_IP2 $SRC_IP3 $SRC_IP6"
 
-say "p2vmigrate root@$SRC_IP $CT (RUNTIME=lxc)"
-node_run "$P2VMIGRATE" --force -e "$RSH" "root@$SRC_IP" "$CT" >"$TEST_TMP/out" 2>&1 ||
-    fail "p2vmigrate failed: $(tail -30 "$TEST_TMP/out")"
+# The administrator's hooks (seed 002's pattern), in VZ_CONF_DIR.
+mkdir -p "$VZ/conf"
+HOOK=$VZ/conf/p2v.convert
+hook() {   # hook EXIT: p2v.convert records its arguments and exits EXIT
+    printf '#!/bin/sh\necho "$@ VEID=$VEID" >"%s"\nexit %s\n' "$TEST_TMP/hook.args" "$1" >"$HOOK"
+    chmod +x "$HOOK"
+}
+cat >"$VZ/conf/p2v.configure" <<'EOF'
+#!/bin/sh
+# runs inside the container at its first start
+echo "configured in $(hostname)" >/root/p2v-configured
+exit 128
+EOF
+pass() {   # pass NAME: p2vmigrate in the node namespace, output in $TEST_TMP/NAME; prints the exit
+    local rc=0
+    node_run "$P2VMIGRATE" --force -e "$RSH" "root@$SRC_IP" "$CT" >"$TEST_TMP/$1" 2>&1 || rc=$?
+    echo $rc
+}
+
+say "p2v.convert failing (exit 3): the conversion fails, naming it"
+hook 3
+rc=$(pass out-fail)
+[ "$rc" = 1 ] || fail "a failing p2v.convert gave exit $rc: $(tail "$TEST_TMP/out-fail")"
+grep -qF "the hook \`$HOOK\` failed with exit 3" "$TEST_TMP/out-fail" ||
+    fail "the failing hook is not named: $(tail -5 "$TEST_TMP/out-fail")"
+[ ! -e "$VZ/conf/$CT.conf" ] || fail "CTID.conf written although the conversion failed"
+assert_eq "--veid $CT --ve_private $PRIV VEID=$CT" "$(cat "$TEST_TMP/hook.args")" "p2v.convert arguments"
+
+say "p2v.convert exit 0: it converted, the built-in fixups are skipped"
+hook 0
+rc=$(pass out-zero)
+[ "$rc" = 0 ] || fail "p2v.convert exit 0: p2vmigrate exit $rc: $(tail "$TEST_TMP/out-zero")"
+grep -q "the built-in fixups are skipped" "$TEST_TMP/out-zero" || fail "exit 0 not reported"
+[ ! -e "$PRIV/etc/network/interfaces.migsave" ] || fail "fixups ran although p2v.convert said it converted"
+[ -f "$VZ/conf/$CT.conf" ] || fail "no CTID.conf after p2v.convert exit 0"
+
+say "p2v.convert exit 128: the default conversion"
+hook 128
+rc=$(pass out)
+[ "$rc" = 0 ] || fail "p2vmigrate failed: $(tail -30 "$TEST_TMP/out")"
 sed -n '/converting /,$p' "$TEST_TMP/out"   # the change list, for the log
+grep -q "asked for the default conversion" "$TEST_TMP/out" || fail "exit 128 not reported"
 grep -q "to finish the migration" "$TEST_TMP/out" || fail "no finishing instructions: $(tail "$TEST_TMP/out")"
 grep -q "lxc-start -P $LXC -n $CT" "$TEST_TMP/out" || fail "the start command is not named"
 grep -q "done ips-to-venet0: 3 IPv4 and 1 IPv6" "$TEST_TMP/out" ||
     fail "the report does not say what was done with the addresses: $(grep -i venet "$TEST_TMP/out")"
+[ -x "$PRIV/etc/p2v/p2v.configure" ] || fail "p2v.configure not installed in the container"
 
 say "CTID.conf by vzctl's rules and by the shell"
 CONF=$VZ/conf/$CT.conf
@@ -112,6 +152,10 @@ for a in $ADDRS; do
         fail "ssh to $a failed: $(cat "$TEST_TMP/ssh.err")"
     assert_eq "$HOSTNAME_SRC" "$got" "hostname over ssh to $a"
 done
+
+say "the first start ran p2v.configure"
+assert_eq "configured in $HOSTNAME_SRC" "$(ct_run cat /root/p2v-configured)" "p2v.configure's mark"
+ct_run test -e /etc/p2v/firstboot.done || fail "p2v-firstboot did not finish"
 
 say "the user's password is the source's"
 assert_eq "$ALICE_HASH" "$(ct_run getent shadow alice | cut -d: -f2)" "alice's password hash"
