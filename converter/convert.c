@@ -61,13 +61,15 @@ static char *changes_path(const struct p2v_config *cfg, const char *ctid)
     return p2v_xasprintf("%s/%s.changes", cfg->state_dir, ctid);
 }
 
-/* The change list, also on failure: the next pass reverts from it. */
+/* The change list, also on failure: the next pass reverts from it. It is
+ * appended to: a conversion over a tree that was not reverted first adds
+ * its own changes after the earlier ones, and the revert undoes all. */
 static void save_changes(struct convert_ctx *x)
 {
     p2v_autofree char *path = changes_path(x->cfg, x->o->ctid);
     FILE *f = NULL;
     if (state_dir_ensure(x->cfg) == 0)
-        f = fopen(path, "we");
+        f = fopen(path, "ae");
     if (!f) {
         p2v_warn("cannot record the conversion's changes in %s: %s (the next pass re-sends "
                  "the converted files)", path, strerror(errno));

@@ -228,8 +228,17 @@ int ctfs_mkdirs(struct ctfs *c, const char *path, mode_t mode)
         int r = ctfs__parent(c, full, &dirfd, name);
         if (r != 0)
             return r < 0 ? -1 : p2v_error_set("`%s`: parent vanished", full);
-        if (mkdirat(dirfd, name, mode) < 0 && errno != EEXIST)
-            return p2v_error_set_errno(errno, "create the directory `%s` in the container", full);
+        if (mkdirat(dirfd, name, mode) < 0) {
+            struct stat st;
+            if (errno == EEXIST && fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                S_ISLNK(st.st_mode))
+                return p2v_error_set("`%s` in the container is a symlink to a directory that "
+                                     "does not exist", full);
+            if (errno != EEXIST)
+                return p2v_error_set_errno(errno, "create the directory `%s` in the container",
+                                           full);
+            continue;
+        }
         ctfs__record(c, full, "created", "directory");
     }
     return 0;
