@@ -52,34 +52,6 @@ static bool exists(const char *rel)
     return lstat(path, &st) == 0;
 }
 
-static const char facts[] =
-    "{\"schema\":1,\"hostname\":\"old6.example.org\","
-    "\"uname\":{\"release\":\"2.6.32-754.el6.x86_64\",\"machine\":\"x86_64\","
-    "\"nodename\":\"old6.example.org\"},"
-    "\"interfaces\":["
-    "{\"name\":\"lo\",\"flags\":[\"up\",\"loopback\"],\"addresses\":["
-    "{\"family\":\"inet\",\"address\":\"127.0.0.1\",\"prefix\":8}]},"
-    "{\"name\":\"eth0\",\"mac\":\"52:54:00:12:34:56\",\"flags\":[\"up\"],\"addresses\":["
-    "{\"family\":\"inet\",\"address\":\"198.51.100.20\",\"prefix\":24},"
-    "{\"family\":\"inet6\",\"address\":\"2001:DB8:20::20\",\"prefix\":64},"
-    "{\"family\":\"inet6\",\"address\":\"fe80::5054:ff:fe12:3456\",\"prefix\":64}]}],"
-    "\"files\":["
-    "{\"path\":\"/proc/self/mountinfo\",\"blob\":{\"text\":"
-    "\"21 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\\n"
-    "22 21 8:3 / /home rw,relatime - ext4 /dev/sda3 rw,usrquota,grpquota\\n"
-    "23 21 8:17 / /srv rw,relatime - ext4 /dev/sdb1 rw,usrquota\\n\"}},"
-    "{\"path\":\"/etc/redhat-release\",\"blob\":{\"text\":\"CentOS release 6.10 (Final)\\n\"}},"
-    "{\"path\":\"/etc/resolv.conf\",\"blob\":{\"text\":\"nameserver 198.51.100.53\\n\"}}],"
-    "\"quotas\":["
-    "{\"mountpoint\":\"/home\",\"device\":\"/dev/sda3\",\"fstype\":\"ext4\",\"type\":\"user\","
-    "\"format\":\"vfsv0\",\"entries\":[{\"id\":1001,\"bsoft\":1000,\"bhard\":2000,\"isoft\":10,"
-    "\"ihard\":20},{\"id\":1002,\"bsoft\":0,\"bhard\":0,\"isoft\":0,\"ihard\":0}]},"
-    "{\"mountpoint\":\"/home\",\"device\":\"/dev/sda3\",\"fstype\":\"ext4\",\"type\":\"group\","
-    "\"format\":\"vfsv0\",\"entries\":[{\"id\":100,\"bsoft\":3000,\"bhard\":4000,\"isoft\":30,"
-    "\"ihard\":40}]},"
-    "{\"mountpoint\":\"/srv\",\"device\":\"/dev/sdb1\",\"fstype\":\"ext4\",\"type\":\"user\","
-    "\"format\":\"vfsv0\",\"entries\":[{\"id\":1001,\"bsoft\":5,\"bhard\":6,\"isoft\":0,"
-    "\"ihard\":0}]}]}";
 
 static void make_tree(void)
 {
@@ -128,7 +100,17 @@ int main(void)
     struct p2v_config cfg;
     is_int(p2v_config_load_file(&cfg, conf, true), 0, "node config");
     struct inventory inv;
-    is_int(inventory_load(&inv, facts, strlen(facts)), 0, "facts: %s", p2v_error_message());
+    FILE *ff = fopen(P2V_FIXTURES "/facts/centos6-quota.json", "r");
+    struct p2v_buf facts = P2V_BUF_INIT(1 << 20);
+    char fchunk[4096];
+    size_t fn;
+    while (ff && (fn = fread(fchunk, 1, sizeof(fchunk), ff)) > 0)
+        p2v_buf_add(&facts, fchunk, fn);
+    if (ff)
+        fclose(ff);
+    is_int(inventory_load(&inv, facts.data ? facts.data : "", facts.len), 0,
+           "facts (fixtures/facts/centos6-quota.json): %s", p2v_error_message());
+    p2v_buf_release(&facts);
     struct node_info node;
     is_int(node_info_load(&node, &cfg, "777", "root@old6"), 0, "node info");
 
