@@ -216,6 +216,13 @@ int convert_run(const struct convert_opts *o, const struct inventory *inv,
         goto out;
     report_done(&x);
     save_changes(&x);
+    if (o->changes_out) {
+        *o->changes_out = 0;
+        for (size_t i = 0; i < x.fs.nchanges; i++)
+            if (strcmp(x.fs.changes[i].what, "note") != 0 &&
+                strcmp(x.fs.changes[i].why, "directory") != 0)
+                (*o->changes_out)++;
+    }
     print_changes(&x);
     if (o->start) {
         p2v_autofree char *cmd = rt->start_command(&x);

@@ -28,6 +28,7 @@ struct convert_opts {
     bool start;                    /* --start: ONBOOT yes, start at the end */
     uint64_t data_bytes;           /* what the copy holds, for DISKSPACE */
     uint64_t data_entries;         /* for DISKINODES */
+    size_t *changes_out;           /* optional: how many changes were made */
 };
 
 enum init_kind { INIT_SYSTEMD, INIT_UPSTART, INIT_SYSVINIT, INIT_OPENRC, INIT_UNKNOWN };

@@ -8,6 +8,7 @@
 #include "transfer.h"
 #include "lock.h"
 #include "convert.h"
+#include "json_write.h"
 #include <unistd.h>
 #include "error.h"
 #include "log.h"
@@ -50,14 +51,50 @@ static void summary_text(const struct migrate_opts *o, const struct xfer_stats *
                  o->host, o->ctid);
 }
 
-static void summary_json(const struct xfer_stats *st, int rc)
+/* what the conversion did, for the result object */
+struct conv_summary {
+    bool ran, ok;
+    size_t changes;
+    const struct report *done;
+    const char *config, *runtime;
+    bool started;
+};
+
+static void conversion_json(const struct conv_summary *c)
+{
+    struct p2v_buf b = P2V_BUF_INIT(1 << 20);
+    struct p2v_json j;
+    p2v_json_init(&j, &b, false);
+    p2v_json_obj_begin(&j);
+    p2v_json_kstr(&j, "status", c->ok ? "done" : "failed");
+    p2v_json_kuint(&j, "changes", c->changes);
+    p2v_json_kstr(&j, "config", c->config);
+    p2v_json_kstr(&j, "runtime", c->runtime);
+    p2v_json_kbool(&j, "started", c->started);
+    p2v_json_key(&j, "report");
+    p2v_json_arr_begin(&j);
+    for (size_t i = 0; c->done && i < c->done->n; i++) {
+        p2v_json_obj_begin(&j);
+        p2v_json_kstr(&j, "id", c->done->items[i].id);
+        p2v_json_kstr(&j, "severity", c->done->items[i].sev == SEV_WARNING ? "warning" : "info");
+        p2v_json_kstr(&j, "message", c->done->items[i].message);
+        p2v_json_obj_end(&j);
+    }
+    p2v_json_arr_end(&j);
+    p2v_json_obj_end(&j);
+    if (p2v_json_finish(&j) == 0)
+        printf(",\"conversion\":%s", b.data);
+    p2v_buf_release(&b);
+}
+
+static void summary_json(const struct xfer_stats *st, int rc, const struct conv_summary *c)
 {
     printf("{\"event\":\"result\",\"status\":\"%s\",\"entries\":%llu,\"files\":%llu,"
            "\"files_copied\":%llu,\"files_unchanged\":%llu,\"bytes_listed\":%llu,"
            "\"bytes_copied\":%llu,\"deleted\":%llu,\"hardlinks\":%llu,\"deltas\":%llu,"
            "\"resumed\":%llu,\"resumed_bytes\":%llu,\"changed_resent\":%llu,"
            "\"not_copied\":%llu,\"selinux_dropped\":%llu,\"differences\":%llu,"
-           "\"wire_in\":%llu,\"wire_out\":%llu,\"seconds\":%.3f}\n",
+           "\"wire_in\":%llu,\"wire_out\":%llu,\"seconds\":%.3f",
            rc == 0 ? "done" : rc == -2 ? "differs" : "failed", (unsigned long long)st->entries,
            (unsigned long long)st->files, (unsigned long long)st->files_sent,
            (unsigned long long)st->files_same, (unsigned long long)st->bytes_listed,
@@ -69,6 +106,9 @@ static void summary_json(const struct xfer_stats *st, int rc)
            (unsigned long long)st->selinux_dropped, (unsigned long long)st->differences,
            (unsigned long long)st->wire_in,
            (unsigned long long)st->wire_out, st->seconds);
+    if (c && c->ran)
+        conversion_json(c);
+    printf("}\n");
     fflush(stdout);
 }
 
@@ -160,7 +200,7 @@ int migrate_run(const struct migrate_opts *o, const struct p2v_config *cfg)
         /* a difference, not a failure of the run: the session ends cleanly */
         session_close(&s);
         if (o->json)
-            summary_json(&st, rc);
+            summary_json(&st, rc, NULL);
         code = P2V_EXIT_ERROR;
         goto out;
     }
@@ -170,24 +210,30 @@ int migrate_run(const struct migrate_opts *o, const struct p2v_config *cfg)
         session_abort(&s);
     if (!o->json && rc == 0)
         summary_text(o, &st, rc);
+    struct conv_summary cs = {.config = node.conf_file, .runtime = cfg->runtime};
+    struct report done = {0};
     if (rc == 0) {
         /* the copy is complete (a rerun restores the source's files): turn
          * it into a container again; nothing here needs the agent */
         struct convert_opts co = {.host = o->host, .ctid = o->ctid,
                                   .quota_partition = o->quota_partition, .start = o->start,
-                                  .data_bytes = st.bytes_listed, .data_entries = st.entries};
-        struct report done = {0};
-        if (convert_run(&co, &inv, &node, cfg, &done) < 0) {
+                                  .data_bytes = st.bytes_listed, .data_entries = st.entries,
+                                  .changes_out = &cs.changes};
+        cs.ran = true;
+        cs.done = &done;
+        cs.ok = convert_run(&co, &inv, &node, cfg, &done) == 0;
+        cs.started = cs.ok && o->start;
+        if (!cs.ok) {
             p2v_error_prefix("conversion of container %s", o->ctid);
             if (!p2v_error_hint_text()[0])
                 p2v_error_hint("the copy is complete and kept: fix the cause and run p2vmigrate "
                                "%s %s again (only changes are sent)", o->host, o->ctid);
             rc = -1;
         }
-        report_release(&done);
     }
     if (o->json)
-        summary_json(&st, rc);
+        summary_json(&st, rc, &cs);
+    report_release(&done);
     code = rc == 0 ? P2V_EXIT_OK : P2V_EXIT_ERROR;
     if (rc < 0 && !p2v_error_hint_text()[0])
         p2v_error_hint("run the same command again: the copy resumes where it stopped");

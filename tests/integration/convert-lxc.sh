@@ -114,7 +114,11 @@ grep -q '^# p2v: migrated from root@' "$CONF" || fail "CTID.conf does not say wh
 say "a second pass over the converted tree sends nothing for an idle server"
 node_run "$P2VMIGRATE" --json --force -e "$RSH" "root@$SRC_IP" "$CT" >"$TEST_TMP/out2" 2>"$TEST_TMP/err2" ||
     fail "second pass failed: $(tail -20 "$TEST_TMP/err2")"
-copied=$(grep '"event":"result"' "$TEST_TMP/out2" | jq -r .files_copied)
+grep '"event":"result"' "$TEST_TMP/out2" >"$TEST_TMP/result2"
+copied=$(jq -r .files_copied "$TEST_TMP/result2")
+assert_json '.conversion.status == "done" and .conversion.runtime == "lxc" and .conversion.changes > 5
+    and .conversion.started == false
+    and any(.conversion.report[]; .id == "ips-to-venet0" and .severity == "info")' "$TEST_TMP/result2"
 # the journal and a few logs of the running server change between passes
 say "second pass: $copied files copied"
 [ "$copied" -le 12 ] || fail "the second pass copied $copied files: $(grep -i 'sent\|copied' "$TEST_TMP/err2" | head)"
