@@ -26,20 +26,7 @@ node_config "$TEST_TMP/p2v.conf" "$VZ"
 printf 'RUNTIME=lxc\nLXC_PATH=%s\n' "$LXC" >>"$TEST_TMP/p2v.conf"
 export P2V_CONFIG=$TEST_TMP/p2v.conf
 
-# LXC's command socket is per network namespace and `ip netns exec`
-# remounts /sys (hiding the cgroup mounts): enter only the network.
-in_node() { nsenter --net="/run/netns/$NODE_NS" "$@"; }
-ct_run() { in_node lxc-attach -P "$LXC" -n "$CT" --clear-env -v PATH=/usr/sbin:/usr/bin:/sbin:/bin -- "$@"; }
-ct_cleanup() {
-    in_node lxc-stop -P "$LXC" -n "$CT" -k >/dev/null 2>&1 || true
-    local d
-    for d in /sys/fs/cgroup/*/lxc.payload.$CT /sys/fs/cgroup/*/lxc.monitor.$CT \
-             /sys/fs/cgroup/*/lxc.payload.$CT-* /sys/fs/cgroup/*/lxc.monitor.$CT-*; do
-        [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
-    done
-    return 0
-}
-on_cleanup ct_cleanup
+on_cleanup "ct_stop '$LXC' $CT"
 
 # what the server is, before it stops
 HOSTNAME_SRC=$(src_ssh hostname)
@@ -125,30 +112,23 @@ say "second pass: $copied files copied"
 [ -f "$PRIV/etc/network/interfaces.migsave" ] || fail "the conversion did not run again after the sync"
 
 say "stopping the server"
-kill -TERM "$SRC_PID"
-for _ in $(seq 1 60); do kill -0 "$SRC_PID" 2>/dev/null || break; sleep 0.5; done
-kill -0 "$SRC_PID" 2>/dev/null && fail "the server did not stop"
+src_stop
 
 say "lxc-start -P $LXC -n $CT"
 in_node lxc-start -P "$LXC" -n "$CT" -l WARN -o "$TEST_TMP/lxc.log" ||
     fail "lxc-start failed: $(tail -20 "$TEST_TMP/lxc.log")"
-state=
-for _ in $(seq 1 120); do
-    state=$(ct_run systemctl is-system-running 2>/dev/null || true)
-    case $state in running|degraded) break;; esac
-    sleep 0.5
-done
-failed=$(ct_run systemctl --failed --no-legend --plain 2>/dev/null || true)
+state=$(ct_wait "$LXC" "$CT")
+failed=$(ct_run "$LXC" "$CT" systemctl --failed --no-legend --plain 2>/dev/null || true)
 say "systemd inside: $state${failed:+; failed: $failed}"
 [ "$state" = running ] || fail "the container is '$state', not running; failed units: ${failed:-none}"
 
 say "venet0 carries every address"
-have=$(ct_run ip -o addr show dev venet0)
+have=$(ct_run "$LXC" "$CT" ip -o addr show dev venet0)
 for a in $ADDRS; do
     grep -q "inet6\? $a/" <<<"$have" || fail "venet0 lacks $a: $have"
 done
-ct_run ip route show | grep -q '^default dev venet0' || fail "no IPv4 default route dev venet0"
-ct_run ip -6 route show | grep -q '^default dev venet0' || fail "no IPv6 default route dev venet0"
+ct_run "$LXC" "$CT" ip route show | grep -q '^default dev venet0' || fail "no IPv4 default route dev venet0"
+ct_run "$LXC" "$CT" ip -6 route show | grep -q '^default dev venet0' || fail "no IPv6 default route dev venet0"
 
 say "sshd inside answers on each address"
 for a in $ADDRS; do
@@ -158,13 +138,13 @@ for a in $ADDRS; do
 done
 
 say "the first start ran p2v.configure"
-assert_eq "configured in $HOSTNAME_SRC" "$(ct_run cat /root/p2v-configured)" "p2v.configure's mark"
-ct_run test -e /etc/p2v/firstboot.done || fail "p2v-firstboot did not finish"
+assert_eq "configured in $HOSTNAME_SRC" "$(ct_run "$LXC" "$CT" cat /root/p2v-configured)" "p2v.configure's mark"
+ct_run "$LXC" "$CT" test -e /etc/p2v/firstboot.done || fail "p2v-firstboot did not finish"
 
 say "the user's password is the source's"
-assert_eq "$ALICE_HASH" "$(ct_run getent shadow alice | cut -d: -f2)" "alice's password hash"
+assert_eq "$ALICE_HASH" "$(ct_run "$LXC" "$CT" getent shadow alice | cut -d: -f2)" "alice's password hash"
 # and it still verifies (libcrypt inside the container, the source's algorithm)
-ok=$(ct_run perl -e 'print crypt($ARGV[0], $ARGV[1]) eq $ARGV[1] ? "yes" : "no"' "$ALICE_PASSWORD" "$ALICE_HASH")
+ok=$(ct_run "$LXC" "$CT" perl -e 'print crypt($ARGV[0], $ARGV[1]) eq $ARGV[1] ? "yes" : "no"' "$ALICE_PASSWORD" "$ALICE_HASH")
 assert_eq yes "$ok" "alice's password verifies inside the container"
 
 in_node lxc-stop -P "$LXC" -n "$CT" -t 30 || fail "lxc-stop failed"

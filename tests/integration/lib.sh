@@ -9,6 +9,11 @@
 #   node_run CMD...                # run CMD in the node network namespace
 #   src_ssh 'shell command'        # run a command on the server as root (via ssh)
 #   src_scp LOCAL REMOTE_PATH      # copy a file onto the server
+#   src_stop                       # power the server off (its namespaces stay)
+#   in_node CMD...                 # CMD in the node's network namespace only (LXC)
+#   ct_run LXC_PATH CT CMD...      # CMD inside a running LXC container
+#   ct_wait LXC_PATH CT            # wait for systemd inside; prints its state
+#   ct_stop LXC_PATH CT            # stop it and remove its cgroups
 #   source_down ID                 # tear it down now (else done at exit)
 #   on_cleanup 'shell command'     # extra cleanup at exit (runs before teardown)
 #   fail MSG; assert_eq WANT GOT [MSG]; assert_contains HAYSTACK NEEDLE [MSG]
@@ -127,6 +132,40 @@ CONF
 node_run() {
     [ -n "${NODE_NS:-}" ] || fail "node_run: no server loaded (NODE_NS unset)"
     ip netns exec "$NODE_NS" "$@"
+}
+
+# LXC's command socket is per network namespace and `ip netns exec`
+# remounts /sys (hiding the cgroup mounts): enter only the network.
+in_node() { nsenter --net="/run/netns/$NODE_NS" "$@"; }
+ct_run() {
+    local p=$1 n=$2
+    shift 2
+    in_node lxc-attach -P "$p" -n "$n" --clear-env -v PATH=/usr/sbin:/usr/bin:/sbin:/bin -- "$@"
+}
+ct_wait() {
+    local state= _
+    for _ in $(seq 1 120); do
+        state=$(ct_run "$1" "$2" systemctl is-system-running 2>/dev/null || true)
+        case $state in running|degraded) break;; esac
+        sleep 0.5
+    done
+    echo "$state"
+}
+ct_stop() {
+    in_node lxc-stop -P "$1" -n "$2" -t 30 >/dev/null 2>&1 ||
+        in_node lxc-stop -P "$1" -n "$2" -k >/dev/null 2>&1 || true
+    local d
+    for d in /sys/fs/cgroup/*/lxc.payload."$2" /sys/fs/cgroup/*/lxc.monitor."$2" \
+             /sys/fs/cgroup/*/lxc.payload."$2"-* /sys/fs/cgroup/*/lxc.monitor."$2"-*; do
+        [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+    return 0
+}
+src_stop() {
+    kill -TERM "$SRC_PID" 2>/dev/null || true
+    local _
+    for _ in $(seq 1 60); do kill -0 "$SRC_PID" 2>/dev/null || return 0; sleep 0.5; done
+    fail "the server did not stop"
 }
 
 # src_ssh 'CMD': run CMD by the server's root shell; stdout/exit status pass through.
