@@ -41,6 +41,20 @@ static void report_done(struct convert_ctx *x)
         report_add(r, "selinux", SEV_INFO, "SELINUX=disabled written to /etc/selinux/config "
                    "(was %s); security.selinux labels were dropped in the copy",
                    x->inv->selinux_config);
+    size_t local = 0;
+    for (size_t i = 0; i < x->inv->nmounts; i++)
+        local += x->inv->mounts[i].kind == MOUNT_LOCAL;
+    if (local > 1)
+        report_add(r, "filesystems-merged", SEV_INFO, "%zu local filesystems are one tree in "
+                   "the private area; their mount lines are commented in /etc/fstab", local);
+    for (size_t i = 0; i < x->inv->nmacs; i++) {
+        struct restriction *m = report_add(
+            r, "mac-bound", SEV_WARNING, "%s names the MAC address %s (%s): venet0 has no MAC, "
+            "so whatever checks it (a licence) will fail in the container; get a licence that "
+            "is not bound to hardware", x->inv->macs[i].path, x->inv->macs[i].mac,
+            x->inv->macs[i].iface ? x->inv->macs[i].iface : "a NIC");
+        restriction_path(m, "%s", x->inv->macs[i].path);
+    }
     size_t fstab = count_changes(&x->fs, 0, SIZE_MAX, "/etc/fstab", NULL);
     if (fstab)
         report_add(r, "raw-devices", SEV_INFO, "disk, swap and network lines of /etc/fstab "
