@@ -182,6 +182,8 @@ int p2v_conn_read_line(struct p2v_conn *c, char **line, size_t max)
         char *nl = c->in.len > scanned ? memchr(c->in.data + scanned, '\n', c->in.len - scanned) : NULL;
         if (nl) {
             size_t n = (size_t)(nl - c->in.data);
+            if (n > max)   /* one read may bring more than max before the newline */
+                return p2v_error_set("%s sent a line longer than %zu bytes", c->peer, max);
             *line = p2v_xstrndup(c->in.data, n);
             p2v_buf_consume(&c->in, n + 1);
             return 0;
