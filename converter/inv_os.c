@@ -109,6 +109,14 @@ static void from_release_files(struct inventory *inv)
     }
 }
 
+static bool safe_token(const char *s)
+{
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+            return false;
+    return true;
+}
+
 /* OpenVZ templates name Debian and Red Hat releases by major version and
  * Ubuntu by its full version (ubuntu-22.04-x86_64); 32-bit is "x86". */
 static char *ostemplate(const struct inv_os *os, const char *arch)
@@ -130,18 +138,15 @@ static char *ostemplate(const struct inv_os *os, const char *arch)
     for (char *p = ver; *p; p++)
         if (!isalnum((unsigned char)*p) && *p != '.')
             *p = '\0';
+    /* the machine and id come from the source: a name vzctl looks up as a
+     * file (/etc/vz/dists/NAME.conf) must be a plain token */
+    if (!safe_token(a) || strstr(a, "..") || !safe_token(os->id) || strstr(os->id, ".."))
+        return NULL;
     if (!ver[0])
         return p2v_xasprintf("%s-%s", os->id, a);
     return p2v_xasprintf("%s-%s-%s", os->id, ver, a);
 }
 
-static bool safe_token(const char *s)
-{
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
-            return false;
-    return true;
-}
 
 int inv_os_load(struct inventory *inv)
 {
