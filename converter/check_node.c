@@ -5,9 +5,17 @@
 #include "elfnote.h"
 #include "progress.h"
 
+/* the machine in [user@]host: a copy begun as one user may go on as another */
+static const char *machine_of(const char *host)
+{
+    const char *at = strrchr(host, '@');
+    return at ? at + 1 : host;
+}
+
 static void check_ctid(const struct node_info *node, struct report *r)
 {
-    bool ours = node->resume_host && strcmp(node->resume_host, node->host) == 0;
+    bool ours = node->resume_host &&
+                strcmp(machine_of(node->resume_host), machine_of(node->host)) == 0;
     if ((node->conf_exists || node->lxc_exists) && ours) {
         struct restriction *x = report_add(
             r, "ctid-exists", SEV_INFO,

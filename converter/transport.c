@@ -274,7 +274,17 @@ int transport_close(struct transport *t, int grace_ms)
             if (waited >= grace_ms) {
                 kill(-t->pid, SIGTERM);
                 kill(t->pid, SIGTERM);
-                waitpid(t->pid, &status, 0);
+                /* whatever in its process group ignores SIGTERM (a remote
+                 * shell, an agent run locally) gets SIGKILL a second
+                 * later: never wait forever, leave nothing running */
+                for (int i = 0; i < 50 && (r = waitpid(t->pid, &status, WNOHANG)) == 0; i++)
+                    nanosleep(&step, NULL);
+                kill(-t->pid, SIGKILL);
+                if (r == 0) {
+                    kill(t->pid, SIGKILL);
+                    while (waitpid(t->pid, &status, 0) < 0 && errno == EINTR)
+                        ;
+                }
                 break;
             }
             nanosleep(&step, NULL);
@@ -343,12 +353,12 @@ int transport_explain_failure(struct transport *t, const char *doing)
         p2v_error_hint("free space on the source or choose a directory with --remote-tmpdir");
     } else if (t->conn.closed && (code > 0 || sig)) {
         /* the stream ended because the agent ended: its status is the news */
-        char how[48];
-        if (sig)
-            snprintf(how, sizeof(how), "was killed by signal %d", sig);
+        if (sig)   /* our child is the remote shell: it, not the agent, got the signal */
+            p2v_error_set("the remote shell to %s (ssh) was killed by signal %d %s%s%s", host,
+                          sig, doing, *why ? ": " : "", why);
         else
-            snprintf(how, sizeof(how), "exited with status %d", code);
-        p2v_error_set("the agent on %s %s %s%s%s", host, how, doing, *why ? ": " : "", why);
+            p2v_error_set("the agent on %s exited with status %d %s%s%s", host, code, doing,
+                          *why ? ": " : "", why);
     } else if (*why) {
         p2v_error_set("%s (%s): %s", first, doing, why);
     } else {

@@ -1,0 +1,1 @@
+p2v_integration_test(faults faults.sh)
