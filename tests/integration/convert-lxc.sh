@@ -111,6 +111,17 @@ say "second pass: $copied files copied"
 [ "$copied" -le 12 ] || fail "the second pass copied $copied files: $(grep -i 'sent\|copied' "$TEST_TMP/err2" | head)"
 [ -f "$PRIV/etc/network/interfaces.migsave" ] || fail "the conversion did not run again after the sync"
 
+say "a final pass with --start starts the container itself"
+# (nsenter, not ip netns exec: lxc-start needs the host's /sys for cgroups)
+in_node "$P2VMIGRATE" --json --force --start -e "$RSH" "root@$SRC_IP" "$CT" >"$TEST_TMP/out3" 2>"$TEST_TMP/err3" ||
+    fail "the --start pass failed: $(tail -20 "$TEST_TMP/err3")"
+assert_json '.conversion.started == true' <(grep '"event":"result"' "$TEST_TMP/out3")
+grep -q "starting the container: lxc-start -P $LXC -n $CT" "$TEST_TMP/err3" || fail "--start did not say what it ran"
+state=$(ct_wait "$LXC" "$CT")
+[ "$state" = running ] || fail "after --start the container is '$state'"
+grep -q '^ONBOOT="yes"' "$CONF" || fail "--start did not set ONBOOT"
+in_node lxc-stop -P "$LXC" -n "$CT" -t 30 || fail "lxc-stop after --start failed"
+
 say "stopping the server"
 src_stop
 
