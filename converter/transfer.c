@@ -123,6 +123,11 @@ static int take_entry(struct xfer *x, struct p2v_entry *e)
 {
     if (destfs_check_path(e->path, e->path_len) < 0)
         return p2v_error_prefix("the agent listed an invalid path");
+    /* a real listing names each path once: a second entry would replace
+     * what the first made (a symlink, then a file "through" it) */
+    if (pathset_has(&x->seen, e->path, e->path_len))
+        return p2v_error_set("%s listed /%s twice", x->s->t.peer,
+                             destfs_show(e->path, e->path_len));
     pathset_add(&x->seen, e->path, e->path_len);
     x->st->entries++;
     e->flags &= P2V_EF_SPARSE;   /* the high bits count our retries (transfer_file.c) */
@@ -238,12 +243,23 @@ static int loop(struct xfer *x)
         case P2V_MSG_LIST_DATA: rc = take_list(x, p, n); break;
         case P2V_MSG_LIST_ZDATA: rc = take_zlist(x, p, n); break;
         case P2V_MSG_LIST_WARN: rc = take_warn(x, p, n); break;
-        case P2V_MSG_LIST_END:
+        case P2V_MSG_LIST_END: {
             if (x->list_done)
                 return p2v_error_set("%s ended its listing twice", x->s->t.peer);
+            struct p2v_dec d;
+            p2v_dec_init(&d, p, n);
+            uint64_t entries = p2v_get_u64(&d);
+            (void)p2v_get_u64(&d);
+            if (p2v_dec_finish(&d, "LIST_END message") < 0)
+                return -1;
+            if (entries != x->st->entries)
+                return p2v_error_set("%s announced %llu entries but listed %llu", x->s->t.peer,
+                                     (unsigned long long)entries,
+                                     (unsigned long long)x->st->entries);
             x->list_done = true;
             rc = xfer_delete_extraneous(x);
             break;
+        }
         case P2V_MSG_PROGRESS: break;
         case P2V_MSG_ERROR: {
             uint32_t code;

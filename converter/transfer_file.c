@@ -198,10 +198,18 @@ static int write_at(struct xfer *x, struct pending *p, uint64_t off, const void 
     return 0;
 }
 
+/* The most a file listed at `size` can plausibly hold once read (it may
+ * grow a little while read): size * 1.5 + 64 MiB, saturating. */
+static uint64_t plausible_max(uint64_t size)
+{
+    uint64_t extra = size / 2 + (64u << 20);
+    return size > UINT64_MAX - extra ? UINT64_MAX : size + extra;
+}
+
 /* Bytes beyond what the file could plausibly hold mean a lying agent. */
 static int check_range(struct xfer *x, struct pending *p, uint64_t off, uint64_t len)
 {
-    uint64_t limit = p->e.size + p->e.size / 2 + (64u << 20);
+    uint64_t limit = plausible_max(p->e.size);
     if (off > limit || len > limit - off)
         return p2v_error_set("%s sent data for /%s beyond its size", x->s->t.peer, p->e.path);
     if (p->method == P2V_FILE_RESUME && off < p->offset)
@@ -268,6 +276,12 @@ static int finish_file(struct xfer *x, struct pending *p, const struct p2v_file_
     if (size > end->size)
         return p2v_error_set("%s sent %llu bytes for /%s of %llu", x->s->t.peer,
                              (unsigned long long)size, p->e.path, (unsigned long long)end->size);
+    /* the size is applied with ftruncate: a lie here would make a huge
+     * (sparse) file out of a few bytes */
+    if (end->size > plausible_max(p->e.size))
+        return p2v_error_set("%s says /%s, listed at %llu bytes, has %llu", x->s->t.peer,
+                             p->e.path, (unsigned long long)p->e.size,
+                             (unsigned long long)end->size);
     if (ftruncate(p->out_fd, (off_t)end->size) < 0)
         return p2v_error_set_errno(errno, "set the size of /%s", p->e.path);
     /* what was read is what the file is: its size and time after reading */
