@@ -59,17 +59,7 @@ int agent_serve(int in_fd, int out_fd, uint32_t proto_max)
     size_t n;
     uint32_t version;
 
-    if (p2v_frame_recv(&c, &type, &p, &n) < 0)
-        goto done;
-    if (type != P2V_MSG_HELLO || p2v_hello_decode(p, n, &theirs) < 0) {
-        p2v_error_set("the node did not start with HELLO (got %s)", p2v_msg_name(type));
-        goto done;
-    }
-    if (p2v_proto_negotiate(&ours, &theirs, &version) < 0) {
-        p2v_send_error(&c, 0, "%s", p2v_error_message());
-        goto done;
-    }
-    if (p2v_hello_encode(&out, &ours) < 0 || p2v_frame_send(&c, P2V_MSG_HELLO, out.data, out.len) < 0)
+    if (p2v_agent_hello(&c, &ours, &theirs, &version) < 0)
         goto done;
     p2v_debug("speaking protocol %u with %s", version, theirs.software);
 

@@ -61,8 +61,12 @@ void check_mac_bound(const struct inventory *inv, struct report *r)
         inv->nmacs ? "the container's venet0 has no MAC address: applications bound to a MAC "
                      "(licences) will stop working; get a new licence or reconfigure them. "
                      "Files that mention a MAC are listed"
-                   : "the container's venet0 has no MAC address; no file under /etc or /opt "
-                     "mentions the source's MAC addresses");
+        : inv->windows.present
+            ? "the container's venet0 has no MAC address: applications bound to a MAC "
+              "(licences) will stop working; the Windows agent does not search files for the "
+              "source's MAC addresses, so check licensed applications yourself"
+            : "the container's venet0 has no MAC address; no file under /etc or /opt "
+              "mentions the source's MAC addresses");
     for (size_t i = 0; i < inv->nifaces; i++) {
         const struct inv_iface *f = &inv->ifaces[i];
         if (f->loopback || !f->mac)

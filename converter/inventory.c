@@ -44,6 +44,13 @@ int inventory_load(struct inventory *inv, const char *text, size_t len)
         return -1;
     }
     load_system(inv);
+    if (fj_obj(inv->facts, "windows")) {
+        if (inv_windows_load(inv) < 0 || inv_net_load(inv) < 0) {
+            inventory_release(inv);
+            return -1;
+        }
+        return 0;
+    }
     if (inv_mounts_load(inv) < 0 || inv_os_load(inv) < 0 || inv_net_load(inv) < 0 ||
         inv_block_load(inv) < 0 || inv_quota_load(inv) < 0 || inv_security_load(inv) < 0 ||
         inv_elf_load(inv) < 0 || inv_system_load(inv) < 0) {
@@ -73,6 +80,9 @@ void inventory_release(struct inventory *inv)
     free(inv->os.pretty);
     free(inv->os.family);
     free(inv->os.ostemplate);
+    free(inv->windows.product_type);
+    free(inv->windows.product_name);
+    free(inv->windows.service_pack);
     for (size_t i = 0; i < inv->nmounts; i++) {
         struct inv_mount *m = &inv->mounts[i];
         free(m->target);

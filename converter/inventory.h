@@ -62,6 +62,15 @@ struct inv_os {
     char *ostemplate;        /* "debian-12-x86_64" */
 };
 
+/* A Windows source (facts member "windows", agent-windows/). */
+struct inv_windows {
+    bool present;
+    unsigned major, minor, build, sp_major;
+    char *product_type;      /* "server", "domain_controller", "workstation" */
+    char *product_name;      /* the registry's ProductName, if reported */
+    char *service_pack;      /* "Service Pack 2" or "" */
+};
+
 struct inv_xattr_ns {
     char *name;
     uint64_t count;
@@ -81,6 +90,7 @@ struct inventory {
     json_object *facts;          /* the raw document, owned */
     char *hostname, *kernel, *machine, *cpu_flags, *agent_software;
     struct inv_os os;
+    struct inv_windows windows;
     struct inv_mount *mounts;
     size_t nmounts;
     char **swaps;                /* swap files/partitions from /proc/swaps */
@@ -128,6 +138,13 @@ int inv_quota_load(struct inventory *inv);           /* inv_quota.c */
 int inv_security_load(struct inventory *inv);        /* inv_security.c: selinux, xattrs, macs */
 int inv_elf_load(struct inventory *inv);             /* inv_elf.c */
 int inv_system_load(struct inventory *inv);          /* inv_system.c: DNS, fstab, net configs */
+/* inv_windows.c: a Windows source's version, volumes (as mounts, raw
+ * devices and NTFS quotas) and DNS servers, in place of the Linux
+ * interpreters that read files the source does not have. */
+int inv_windows_load(struct inventory *inv);
+/* "2003" or "2008" for a Windows Server release (5.2; 6.0 and 6.1, the
+ * latter being 2008 R2), NULL for anything else (workstations included). */
+const char *inv_windows_server_release(const struct inv_windows *w);
 
 /* Parse os-release text (KEY=value with shell quoting) for one key;
  * malloc'd value or NULL. Exposed for unit tests. */

@@ -91,6 +91,19 @@ void report_release(struct report *r)
 int restrictions_run(const struct inventory *inv, const struct node_info *node,
                      const char *quota_partition, struct report *r)
 {
+    if (inv->windows.present) {
+        /* A Windows source: no SELinux, no xattrs; the rest as for Linux. */
+        check_windows_version(inv, node, r);
+        check_node(inv, node, r);
+        check_filesystems(inv, node, r);
+        check_addresses(inv, r);
+        if (check_quota(inv, quota_partition, r) < 0)
+            return -1;
+        check_raw_devices(inv, r);
+        check_mac_bound(inv, r);
+        return 0;
+    }
+    check_node_os(inv, node, r);
     check_node(inv, node, r);
     check_filesystems(inv, node, r);
     check_addresses(inv, r);

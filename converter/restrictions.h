@@ -47,6 +47,11 @@ int check_quota(const struct inventory *inv, const char *quota_partition, struct
 void check_selinux(const struct inventory *inv, struct report *r);
 void check_xattrs(const struct inventory *inv, struct report *r);
 void check_node(const struct inventory *inv, const struct node_info *node, struct report *r);
+/* check_windows.c: windows-version for a Windows source, node-os for a
+ * Linux source on a Windows node. */
+void check_windows_version(const struct inventory *inv, const struct node_info *node,
+                           struct report *r);
+void check_node_os(const struct inventory *inv, const struct node_info *node, struct report *r);
 
 /* Run every check in report order. */
 int restrictions_run(const struct inventory *inv, const struct node_info *node,

@@ -13,6 +13,7 @@ list(APPEND P2VNODE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/inv_security.c
   ${CMAKE_CURRENT_LIST_DIR}/inv_elf.c
   ${CMAKE_CURRENT_LIST_DIR}/inv_system.c
+  ${CMAKE_CURRENT_LIST_DIR}/inv_windows.c
   ${CMAKE_CURRENT_LIST_DIR}/nodeinfo.c
   ${CMAKE_CURRENT_LIST_DIR}/restrictions.c
   ${CMAKE_CURRENT_LIST_DIR}/check_fs.c
@@ -20,6 +21,7 @@ list(APPEND P2VNODE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/check_quota.c
   ${CMAKE_CURRENT_LIST_DIR}/check_security.c
   ${CMAKE_CURRENT_LIST_DIR}/check_node.c
+  ${CMAKE_CURRENT_LIST_DIR}/check_windows.c
   ${CMAKE_CURRENT_LIST_DIR}/report_text.c
   ${CMAKE_CURRENT_LIST_DIR}/report_json.c
   ${CMAKE_CURRENT_LIST_DIR}/dryrun.c

@@ -17,7 +17,14 @@
 
 #define P2V_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define P2V_UNUSED __attribute__((unused))
-#define P2V_PRINTF(f, a) __attribute__((format(printf, f, a)))
+/* The printf flavour that format checks assume: the C library's own.
+ * mingw-w64's msvcrt printf is not C99 (no %zu); the Windows agent's build
+ * uses mingw's C99 printf (__USE_MINGW_ANSI_STDIO) and passes
+ * -DP2V_PRINTF_ARCHETYPE=gnu_printf so that the checks match it. */
+#ifndef P2V_PRINTF_ARCHETYPE
+#define P2V_PRINTF_ARCHETYPE printf
+#endif
+#define P2V_PRINTF(f, a) __attribute__((format(P2V_PRINTF_ARCHETYPE, f, a)))
 
 void p2v_free_ptr(void *pp);
 void p2v_close_ptr(int *fdp);

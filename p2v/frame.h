@@ -50,4 +50,9 @@ void p2v_conn_drain_stderr(struct p2v_conn *c, int wait_ms);
 /* The peer's last stderr output, trimmed, "" if none. */
 const char *p2v_conn_stderr_tail(struct p2v_conn *c);
 
+/* Platform part (frame.c, agent-windows/frame_win.c): read what is there
+ * into BUF, waiting within the connection's timeout: > 0 bytes, 0 at the
+ * end of the stream, -1 with the error set. */
+long p2v__conn_read_some(struct p2v_conn *c, void *buf, size_t room);
+
 #endif

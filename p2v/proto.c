@@ -171,3 +171,25 @@ const char *p2v_msg_name(uint16_t type)
     default: return "unknown";
     }
 }
+
+int p2v_agent_hello(struct p2v_conn *c, const struct p2v_hello *ours, struct p2v_hello *theirs,
+                    uint32_t *version)
+{
+    uint16_t type;
+    const void *p;
+    size_t n;
+    if (p2v_frame_recv(c, &type, &p, &n) < 0)
+        return -1;
+    if (type != P2V_MSG_HELLO || p2v_hello_decode(p, n, theirs) < 0)
+        return p2v_error_set("the node did not start with HELLO (got %s)", p2v_msg_name(type));
+    if (p2v_proto_negotiate(ours, theirs, version) < 0) {
+        p2v_send_error(c, 0, "%s", p2v_error_message());
+        return -1;
+    }
+    struct p2v_buf out = P2V_BUF_INIT(P2V_FRAME_MAX);
+    int rc = p2v_hello_encode(&out, ours) < 0 ||
+                     p2v_frame_send(c, P2V_MSG_HELLO, out.data, out.len) < 0
+                 ? -1 : 0;
+    p2v_buf_release(&out);
+    return rc;
+}

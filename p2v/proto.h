@@ -48,6 +48,11 @@ int p2v_proto_negotiate(const struct p2v_hello *ours, const struct p2v_hello *th
                         uint32_t *out);
 
 /* ERROR: code (errno-like, 0 if none) and a one-line message. */
+/* The agent's side of the handshake: the node's HELLO, the version both
+ * speak (an ERROR to the node if none), our HELLO. THEIRS is filled (clear
+ * it). */
+int p2v_agent_hello(struct p2v_conn *c, const struct p2v_hello *ours, struct p2v_hello *theirs,
+                    uint32_t *version);
 int p2v_send_error(struct p2v_conn *c, uint32_t code, const char *fmt, ...) P2V_PRINTF(3, 4);
 int p2v_error_decode(const void *p, size_t n, uint32_t *code, char **msg);
 

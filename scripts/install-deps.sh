@@ -6,7 +6,8 @@ set -eu
 pkgs="build-essential cmake pkg-config clang
  libblkid-dev libmount-dev libjson-c-dev libacl1-dev libarchive-dev libzstd-dev librsync-dev libcap-dev
  openssh-client debootstrap systemd-container iproute2 e2fsprogs xfsprogs quota acl attr libcap2-bin lxc
- util-linux kmod procps jq libarchive-tools socat openssl time qemu-system-x86 busybox-static cpio rsync valgrind"
+ util-linux kmod procps jq libarchive-tools socat openssl time qemu-system-x86 busybox-static cpio rsync valgrind
+ gcc-mingw-w64-x86-64 wine64"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

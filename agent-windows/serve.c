@@ -1,0 +1,81 @@
+/* serve.c: the agent side of the protocol on stdin/stdout (Windows).
+ *
+ * As agent-linux/serve.c: wait for the node's HELLO, answer with ours
+ * (os "windows"), then answer requests until BYE or end of input. This
+ * agent offers facts only (P2V_CAP_FACTS): LIST_REQ and FILE_REQ are
+ * answered with ERROR naming them, so the node says what is missing. */
+#include "serve.h"
+#include "facts.h"
+#include "proto.h"
+#include "codec.h"
+#include "xfer.h"
+#include "error.h"
+#include "log.h"
+#include "version.h"
+
+static int answer_facts(struct p2v_conn *c, const void *p, size_t n)
+{
+    struct p2v_dec d;
+    p2v_dec_init(&d, p, n);
+    (void)p2v_get_u32(&d);   /* scan flags: this agent has no file scans yet */
+    if (p2v_dec_finish(&d, "FACTS_REQ message") < 0)
+        return -1;
+    struct p2v_buf doc = P2V_BUF_INIT(P2V_FACTS_MAX);
+    int rc = facts_collect(&doc, false);
+    if (rc == 0)
+        rc = p2v_send_blob(c, P2V_MSG_FACTS_DATA, P2V_MSG_FACTS_END, doc.data, doc.len);
+    else
+        p2v_send_error(c, 0, "collecting facts: %s", p2v_error_message());
+    p2v_buf_release(&doc);
+    return rc;
+}
+
+int agent_serve(int in_fd, int out_fd, uint32_t proto_max)
+{
+    struct p2v_conn c;
+    p2v_conn_init(&c, in_fd, out_fd, -1, "the node");
+    struct p2v_hello ours = {
+        .proto_max = proto_max, .proto_min = P2V_PROTO_MIN,
+        .software = "p2v-agent " P2V_VERSION, .os = "windows", .arch = "x86_64",
+        .caps = P2V_CAP_FACTS,
+    };
+    struct p2v_hello theirs = {0};
+    struct p2v_buf out = P2V_BUF_INIT(P2V_FRAME_MAX);
+    int rc = -1;
+    uint16_t type;
+    const void *p;
+    size_t n;
+    uint32_t version;
+
+    if (p2v_agent_hello(&c, &ours, &theirs, &version) < 0)
+        goto done;
+    p2v_debug("speaking protocol %u with %s", version, theirs.software);
+
+    for (;;) {
+        if (p2v_frame_recv(&c, &type, &p, &n) < 0)
+            goto done;
+        switch (type) {
+        case P2V_MSG_FACTS_REQ:
+            if (answer_facts(&c, p, n) < 0)
+                goto done;
+            break;
+        case P2V_MSG_BYE:
+            p2v_frame_send(&c, P2V_MSG_BYE, "", 0);
+            rc = 0;
+            goto done;
+        default:
+            p2v_send_error(&c, 0, "p2v-agent %s for Windows does not know message %s (%u)%s",
+                           P2V_VERSION, p2v_msg_name(type), type,
+                           type == P2V_MSG_LIST_REQ || type == P2V_MSG_FILE_REQ
+                               ? ": it reports facts only and cannot serve files yet"
+                               : "");
+            p2v_error_set("unexpected message %u from the node", type);
+            goto done;
+        }
+    }
+done:
+    p2v_hello_clear(&theirs);
+    p2v_buf_release(&out);
+    p2v_conn_release(&c);
+    return rc;
+}

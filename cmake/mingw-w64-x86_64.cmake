@@ -1,0 +1,11 @@
+# Toolchain for cross-building the Windows agent (agent-windows/) with
+# Debian's gcc-mingw-w64-x86-64: cmake -DCMAKE_TOOLCHAIN_FILE=this-file.
+set(CMAKE_SYSTEM_NAME Windows)
+set(CMAKE_SYSTEM_PROCESSOR x86_64)
+set(P2V_MINGW_PREFIX x86_64-w64-mingw32 CACHE STRING "mingw-w64 tool prefix")
+set(CMAKE_C_COMPILER ${P2V_MINGW_PREFIX}-gcc)
+set(CMAKE_RC_COMPILER ${P2V_MINGW_PREFIX}-windres)
+set(CMAKE_FIND_ROOT_PATH /usr/${P2V_MINGW_PREFIX})
+set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
+set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
+set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)

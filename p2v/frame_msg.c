@@ -1,0 +1,87 @@
+/* frame_msg.c: frames and lines on a connection, the same on every
+ * platform; the bytes come and go through p2v__conn_read_some and
+ * p2v_conn_write (frame.c with poll(2), agent-windows/frame_win.c). */
+#include "frame.h"
+#include "error.h"
+
+int p2v_frame_send(struct p2v_conn *c, uint16_t type, const void *payload, size_t len)
+{
+    if (len > P2V_FRAME_MAX)
+        return p2v_error_set("internal: frame of %zu bytes exceeds %u", len, P2V_FRAME_MAX);
+    unsigned char hdr[P2V_FRAME_HDR] = {
+        (unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8),
+        (unsigned char)len, (unsigned char)(type >> 8), (unsigned char)type, 0, 0,
+    };
+    if (p2v_conn_write(c, hdr, sizeof(hdr)) < 0)
+        return -1;
+    return p2v_conn_write(c, payload, len);
+}
+
+static int fill(struct p2v_conn *c, size_t want)
+{
+    while (c->in.len < want) {
+        if (p2v_buf_grow(&c->in, 65536) < 0)
+            return -1;
+        long n = p2v__conn_read_some(c, c->in.data + c->in.len, c->in.cap - c->in.len - 1);
+        if (n < 0)
+            return -1;
+        if (n == 0) {
+            c->closed = true;
+            if (c->in.len == 0)
+                return p2v_error_set("%s closed the connection", c->peer);
+            return p2v_error_set("%s closed the connection in the middle of a message "
+                                 "(%zu of %zu bytes)", c->peer, c->in.len, want);
+        }
+        c->in.len += (size_t)n;
+        c->in.data[c->in.len] = '\0';
+        c->bytes_in += (uint64_t)n;
+    }
+    return 0;
+}
+
+int p2v_conn_read_line(struct p2v_conn *c, char **line, size_t max)
+{
+    size_t scanned = 0;
+    for (;;) {
+        char *nl = c->in.len > scanned ? memchr(c->in.data + scanned, '\n', c->in.len - scanned) : NULL;
+        if (nl) {
+            size_t n = (size_t)(nl - c->in.data);
+            if (n > max)   /* one read may bring more than max before the newline */
+                return p2v_error_set("%s sent a line longer than %zu bytes", c->peer, max);
+            *line = p2v_xstrndup(c->in.data, n);
+            p2v_buf_consume(&c->in, n + 1);
+            return 0;
+        }
+        scanned = c->in.len;
+        if (c->in.len >= max)
+            return p2v_error_set("%s sent a line longer than %zu bytes", c->peer, max);
+        if (fill(c, c->in.len + 1) < 0)
+            return -1;
+    }
+}
+
+int p2v_frame_recv(struct p2v_conn *c, uint16_t *type, const void **payload, size_t *len)
+{
+    if (c->consumed) {
+        p2v_buf_consume(&c->in, c->consumed);
+        c->consumed = 0;
+    }
+    if (fill(c, P2V_FRAME_HDR) < 0)
+        return -1;
+    const unsigned char *h = (const unsigned char *)c->in.data;
+    uint32_t n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+    uint16_t flags = (uint16_t)(h[6] << 8 | h[7]);
+    if (n > P2V_FRAME_MAX)
+        return p2v_error_set("%s sent a frame of %u bytes, over the limit of %u",
+                             c->peer, n, P2V_FRAME_MAX);
+    if (flags != 0)
+        return p2v_error_set("%s sent a frame with unknown flags 0x%04x", c->peer, flags);
+    if (fill(c, P2V_FRAME_HDR + n) < 0)
+        return -1;
+    h = (const unsigned char *)c->in.data;
+    *type = (uint16_t)(h[4] << 8 | h[5]);
+    *payload = c->in.data + P2V_FRAME_HDR;
+    *len = n;
+    c->consumed = P2V_FRAME_HDR + n;
+    return 0;
+}
