@@ -92,6 +92,10 @@ static void from_release_files(struct inventory *inv)
             id = "scientific";
         if (strcmp(id, "sles") == 0 && strstr(t, "openSUSE"))
             id = "opensuse";
+        /* an os-release without ID may have set these already */
+        free(inv->os.version_id);
+        free(inv->os.pretty);
+        inv->os.version_id = inv->os.pretty = NULL;
         inv->os.id = p2v_xstrdup(id);
         const char *d = t;
         while (*d && !isdigit((unsigned char)*d))
