@@ -15,6 +15,7 @@
  * or sparse flag (they belong to its first path); totals count the inode
  * once. */
 #include "files.h"
+#include "listout.h"
 #include "xfer.h"
 #include "proto.h"
 #include "error.h"
@@ -31,7 +32,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH_TARGET (256u << 10)
 #define XATTR_LIST_BYTES 65536u
 /* Room for all of one entry's xattrs, leaving space for its paths. */
 #define XATTR_BUDGET (P2V_FRAME_MAX - 4u - 2u * P2V_PATH_MAX - 1024u)
@@ -60,10 +60,8 @@ struct lister {
     size_t nexcludes;
     struct level *stack;
     size_t depth, max_depth;
-    struct p2v_buf batch, ent, xvals, z;
-    bool zlist;                 /* send batches as zstd frames (LIST_ZDATA) */
-    uint32_t nbatch;
-    uint64_t entries, bytes;
+    struct p2v_listout out;      /* batches, warnings, totals (p2v/listout.c) */
+    struct p2v_buf xvals;
     struct link_slot *links;
     size_t nlinks, links_cap;
     struct timespec last_progress;
@@ -91,34 +89,6 @@ static size_t rel_len(const struct lister *L)
     return L->abs.len > L->prefix ? L->abs.len - L->prefix - 1 : 0;
 }
 
-static int flush(struct lister *L)
-{
-    if (L->nbatch == 0)
-        return 0;
-    unsigned char *p = (unsigned char *)L->batch.data;
-    p[0] = (unsigned char)(L->nbatch >> 24);
-    p[1] = (unsigned char)(L->nbatch >> 16);
-    p[2] = (unsigned char)(L->nbatch >> 8);
-    p[3] = (unsigned char)L->nbatch;
-    int rc;
-    int z = 1;
-    if (L->zlist) {
-        /* a listing is mostly shared path prefixes and zeros: a sync sends
-         * it whole every time, so it pays to shrink it */
-        p2v_buf_reset(&L->z);
-        z = p2v_chunk_compress(L->batch.data, L->batch.len, &L->z);
-    }
-    if (z == 0)
-        rc = p2v_frame_send(L->c, P2V_MSG_LIST_ZDATA, L->z.data, L->z.len);
-    else
-        rc = p2v_frame_send(L->c, P2V_MSG_LIST_DATA, L->batch.data, L->batch.len);
-    p2v_buf_reset(&L->batch);
-    L->nbatch = 0;
-    if (rc < 0 || p2v_put_u32(&L->batch, 0) < 0)
-        return -1;
-    return 0;
-}
-
 /* A warning about the current path; the batch goes first to keep order. */
 P2V_PRINTF(2, 3) static int warn(struct lister *L, const char *fmt, ...)
 {
@@ -127,16 +97,7 @@ P2V_PRINTF(2, 3) static int warn(struct lister *L, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    if (flush(L) < 0)
-        return -1;
-    size_t n = rel_len(L);
-    struct p2v_buf b = P2V_BUF_INIT(P2V_PATH_MAX + 2048);
-    int rc = -1;
-    if (p2v_put_bytes(&b, rel(L), n > P2V_PATH_MAX ? P2V_PATH_MAX : n) == 0 &&
-        p2v_put_str(&b, msg) == 0)
-        rc = p2v_frame_send(L->c, P2V_MSG_LIST_WARN, b.data ? b.data : "", b.len);
-    p2v_buf_release(&b);
-    return rc;
+    return p2v_listout_warn(&L->out, rel(L), rel_len(L), msg);
 }
 
 static void progress(struct lister *L)
@@ -149,7 +110,7 @@ static void progress(struct lister *L)
         return;
     L->last_progress = now;
     /* A lost node shows up at the next frame sent. */
-    p2v_send_progress(L->c, "list", L->entries, 0);
+    p2v_send_progress(L->c, "list", L->out.entries, 0);
 }
 
 /* Hard links: the first path of every multiply-linked inode. */
@@ -313,20 +274,14 @@ static int emit(struct lister *L, const struct stat *st, int fd, int dfd, const 
     }
     if (read_xattrs(L, fd, &e) < 0)
         return -1;
-    if (e.type == P2V_FT_REG)
-        L->bytes += e.size;
-encode:
-    p2v_buf_reset(&L->ent);
-    if (p2v_entry_encode(&L->ent, &e) < 0)
+encode:;
+    int rc = p2v_listout_add(&L->out, &e);
+    if (rc > 0)
         return warn(L, "not listed: %s", p2v_error_message());
-    if (L->batch.len + L->ent.len > P2V_FRAME_MAX && flush(L) < 0)
+    if (rc < 0)
         return -1;
-    if (p2v_buf_add(&L->batch, L->ent.data, L->ent.len) < 0)
-        return -1;
-    L->nbatch++;
-    L->entries++;
-    if (L->batch.len >= BATCH_TARGET && flush(L) < 0)
-        return -1;
+    if (e.type == P2V_FT_REG)
+        L->out.bytes += e.size;
     progress(L);
     return 0;
 }
@@ -443,14 +398,7 @@ static int walk(struct lister *L, int root_fd)
         if (visit(L, top, n) < 0)
             return -1;
     }
-    if (flush(L) < 0)
-        return -1;
-    struct p2v_buf b = P2V_BUF_INIT(64);
-    int rc = -1;
-    if (p2v_put_u64(&b, L->entries) == 0 && p2v_put_u64(&b, L->bytes) == 0)
-        rc = p2v_frame_send(L->c, P2V_MSG_LIST_END, b.data, b.len);
-    p2v_buf_release(&b);
-    return rc;
+    return p2v_listout_end(&L->out);
 }
 
 static size_t max_depth(void)
@@ -487,9 +435,7 @@ static void lister_release(struct lister *L)
         free(L->links[i].path);
     free(L->links);
     p2v_buf_release(&L->abs);
-    p2v_buf_release(&L->batch);
-    p2v_buf_release(&L->z);
-    p2v_buf_release(&L->ent);
+    p2v_listout_release(&L->out);
     p2v_buf_release(&L->xvals);
     free(L->xlist);
     free(L->linkbuf);
@@ -510,12 +456,11 @@ int files_list(struct p2v_conn *c, struct files_state *fs, const void *p, size_t
     struct lister L = {
         .c = c, .excludes = req.excludes, .nexcludes = req.nexcludes,
         .abs = P2V_BUF_INIT(P2V_PATH_MAX * 2 + 512),
-        .batch = P2V_BUF_INIT(P2V_FRAME_MAX + 1),
-        .ent = P2V_BUF_INIT(P2V_FRAME_MAX + 1),
         .xvals = P2V_BUF_INIT(XATTR_BUDGET + P2V_XATTR_VALUE_MAX + 2),
-        .z = P2V_BUF_INIT(2 * P2V_FRAME_MAX),
-        .zlist = req.flags & P2V_LIST_ZLIST,
     };
+    p2v_listout_init(&L.out, c);
+    if (req.flags & P2V_LIST_ZLIST)
+        L.out.shrink = p2v_chunk_compress;   /* LIST_ZDATA */
     clock_gettime(CLOCK_MONOTONIC_COARSE, &L.last_progress);
     char *base = strip_slashes(req.base);
     L.prefix = strcmp(base, "/") == 0 ? 0 : strlen(base);
@@ -528,7 +473,6 @@ int files_list(struct p2v_conn *c, struct files_state *fs, const void *p, size_t
     L.stack = p2v_xcalloc(L.max_depth, sizeof(*L.stack));
     L.xlist = p2v_xmalloc(XATTR_LIST_BYTES);
     L.linkbuf = p2v_xmalloc(P2V_PATH_MAX + 2);
-    p2v_put_u32(&L.batch, 0);
 
     int rc;
     int fd = files_open_noatime(AT_FDCWD, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK);
@@ -541,8 +485,8 @@ int files_list(struct p2v_conn *c, struct files_state *fs, const void *p, size_t
         fs->compress = req.flags & P2V_LIST_COMPRESS;
         rc = walk(&L, fd);
     }
-    p2v_debug("listed %llu entries, %llu bytes", (unsigned long long)L.entries,
-              (unsigned long long)L.bytes);
+    p2v_debug("listed %llu entries, %llu bytes", (unsigned long long)L.out.entries,
+              (unsigned long long)L.out.bytes);
     free(base);
     lister_release(&L);
     p2v_list_req_clear(&req);

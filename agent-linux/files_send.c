@@ -162,25 +162,10 @@ static int load_signature(struct sender *S, uint64_t sig_len, rs_signature_t **s
         fail(S, P2V_FILE_ERROR, "empty signature");
     }
     while (total < sig_len) {
-        uint16_t type;
-        const void *p, *data;
-        size_t n, len;
-        uint32_t id;
-        uint64_t off;
-        if (p2v_frame_recv(S->c, &type, &p, &n) < 0)
+        const void *data;
+        size_t len;
+        if (p2v_file_sig_recv(S->c, S->id, sig_len - total, &data, &len) < 0)
             goto broken;
-        if (type != P2V_MSG_FILE_SIG) {
-            p2v_send_error(S->c, 0, "expected FILE_SIG for file %u, got %s", S->id,
-                           p2v_msg_name(type));
-            p2v_error_set("the node sent %s where FILE_SIG was due", p2v_msg_name(type));
-            goto broken;
-        }
-        if (p2v_chunk_decode(p, n, &id, &off, &data, &len) < 0 || id != S->id ||
-            len > sig_len - total) {
-            p2v_send_error(S->c, 0, "bad FILE_SIG for file %u", S->id);
-            p2v_error_set("bad FILE_SIG frame for file %u", S->id);
-            goto broken;
-        }
         total += len;
         if (!ok)
             continue;

@@ -1,8 +1,8 @@
 /* main.c: p2v-agent.exe, the Windows agent. See docs/p2v-agent.8.
  *
  * Runs on the physical Windows server, started by p2vmigrate over the
- * remote shell. It only reads: it reports raw facts (and, later, serves
- * files). Same options as the Linux agent where they apply. */
+ * remote shell. It only reads: it reports raw facts and serves files
+ * (files_*.c). Same options as the Linux agent where they apply. */
 #include "common.h"
 #include "error.h"
 #include "log.h"

@@ -1,11 +1,12 @@
 /* serve.c: the agent side of the protocol on stdin/stdout (Windows).
  *
  * As agent-linux/serve.c: wait for the node's HELLO, answer with ours
- * (os "windows"), then answer requests until BYE or end of input. This
- * agent offers facts only (P2V_CAP_FACTS): LIST_REQ and FILE_REQ are
- * answered with ERROR naming them, so the node says what is missing. */
+ * (os "windows", caps FACTS and FILES), then answer requests until BYE
+ * or end of input: FACTS_REQ here, LIST_REQ and FILE_REQ in files_*.c
+ * (never compressed: the node accepts plain frames whatever it asked). */
 #include "serve.h"
 #include "facts.h"
+#include "files.h"
 #include "proto.h"
 #include "codec.h"
 #include "xfer.h"
@@ -37,9 +38,10 @@ int agent_serve(int in_fd, int out_fd, uint32_t proto_max)
     struct p2v_hello ours = {
         .proto_max = proto_max, .proto_min = P2V_PROTO_MIN,
         .software = "p2v-agent " P2V_VERSION, .os = "windows", .arch = "x86_64",
-        .caps = P2V_CAP_FACTS,
+        .caps = P2V_CAP_FACTS | P2V_CAP_FILES,
     };
     struct p2v_hello theirs = {0};
+    struct files_state fs = {0};
     struct p2v_buf out = P2V_BUF_INIT(P2V_FRAME_MAX);
     int rc = -1;
     uint16_t type;
@@ -59,21 +61,27 @@ int agent_serve(int in_fd, int out_fd, uint32_t proto_max)
             if (answer_facts(&c, p, n) < 0)
                 goto done;
             break;
+        case P2V_MSG_LIST_REQ:
+            if (files_list(&c, &fs, p, n) < 0)
+                goto done;
+            break;
+        case P2V_MSG_FILE_REQ:
+            if (files_send(&c, &fs, p, n) < 0)
+                goto done;
+            break;
         case P2V_MSG_BYE:
             p2v_frame_send(&c, P2V_MSG_BYE, "", 0);
             rc = 0;
             goto done;
         default:
-            p2v_send_error(&c, 0, "p2v-agent %s for Windows does not know message %s (%u)%s",
-                           P2V_VERSION, p2v_msg_name(type), type,
-                           type == P2V_MSG_LIST_REQ || type == P2V_MSG_FILE_REQ
-                               ? ": it reports facts only and cannot serve files yet"
-                               : "");
+            p2v_send_error(&c, 0, "p2v-agent %s for Windows does not know message %s (%u)",
+                           P2V_VERSION, p2v_msg_name(type), type);
             p2v_error_set("unexpected message %u from the node", type);
             goto done;
         }
     }
 done:
+    files_state_release(&fs);
     p2v_hello_clear(&theirs);
     p2v_buf_release(&out);
     p2v_conn_release(&c);

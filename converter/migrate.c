@@ -212,7 +212,12 @@ int migrate_run(const struct migrate_opts *o, const struct p2v_config *cfg)
         summary_text(o, &st, rc);
     struct conv_summary cs = {.config = node.conf_file, .runtime = cfg->runtime};
     struct report done = {0};
-    if (rc == 0) {
+    if (rc == 0 && inv.windows.present) {
+        /* the Linux fixups (venet0 files, fstab, init) mean nothing to a
+         * Windows tree: the Windows node's own tools configure it */
+        p2v_info("a Windows server: the copy is in %s; container configuration is left to the "
+                 "Windows node's tools (no Linux conversion)", node.private_dir);
+    } else if (rc == 0) {
         /* the copy is complete (a rerun restores the source's files): turn
          * it into a container again; nothing here needs the agent */
         struct convert_opts co = {.host = o->host, .ctid = o->ctid,

@@ -1,6 +1,8 @@
 /* xfer.c: encoding and bounded decoding of the transfer messages. */
 #include "xfer.h"
 #include "error.h"
+#include "frame.h"
+#include "proto.h"
 
 static int put_strv(struct p2v_buf *b, char **v, size_t n)
 {
@@ -173,4 +175,25 @@ int p2v_hole_decode(const void *p, size_t n, uint32_t *id, uint64_t *offset, uin
     if (!d.err && (*offset > INT64_MAX || *length > INT64_MAX - *offset))
         d.err = "hole beyond the largest file";
     return p2v_dec_finish(&d, "FILE_HOLE message");
+}
+
+int p2v_file_sig_recv(struct p2v_conn *c, uint32_t id, uint64_t left, const void **data,
+                      size_t *len)
+{
+    uint16_t type;
+    const void *p;
+    size_t n;
+    uint32_t got;
+    uint64_t off;
+    if (p2v_frame_recv(c, &type, &p, &n) < 0)
+        return -1;
+    if (type != P2V_MSG_FILE_SIG) {
+        p2v_send_error(c, 0, "expected FILE_SIG for file %u, got %s", id, p2v_msg_name(type));
+        return p2v_error_set("the node sent %s where FILE_SIG was due", p2v_msg_name(type));
+    }
+    if (p2v_chunk_decode(p, n, &got, &off, data, len) < 0 || got != id || *len > left) {
+        p2v_send_error(c, 0, "bad FILE_SIG for file %u", id);
+        return p2v_error_set("bad FILE_SIG frame for file %u", id);
+    }
+    return 0;
 }

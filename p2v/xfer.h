@@ -101,6 +101,13 @@ int p2v_file_end_decode(const void *p, size_t n, struct p2v_file_end *e);
 int p2v_chunk_encode(struct p2v_buf *out, uint32_t id, uint64_t offset, const void *data, size_t n);
 int p2v_chunk_decode(const void *p, size_t n, uint32_t *id, uint64_t *offset, const void **data,
                      size_t *len);
+/* Receive the next FILE_SIG frame of file id, at most `left` bytes of
+ * signature (the agent, while it reads a request's signature). Anything
+ * else is answered with ERROR and returns -1 (p2v_error set); data points
+ * into the connection's buffer until the next receive. */
+struct p2v_conn;
+int p2v_file_sig_recv(struct p2v_conn *c, uint32_t id, uint64_t left, const void **data,
+                      size_t *len);
 /* FILE_HOLE: u32 id, u64 offset, u64 length. */
 int p2v_hole_encode(struct p2v_buf *out, uint32_t id, uint64_t offset, uint64_t length);
 int p2v_hole_decode(const void *p, size_t n, uint32_t *id, uint64_t *offset, uint64_t *length);
