@@ -97,17 +97,8 @@ int convert_write_ctconf(struct convert_ctx *x)
         if (tmpl_load(SAMPLE, &text) < 0)
             goto out_buf;
     } else {
-        FILE *f = fopen(path, "r");
-        if (!f) {
-            p2v_error_set_errno(errno, "open `%s`", path);
+        if (p2v_buf_read_file(&text, path) < 0)
             goto out_buf;
-        }
-        char chunk[4096];
-        size_t n;
-        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-            if (p2v_buf_add(&text, chunk, n) < 0)
-                break;
-        fclose(f);
     }
     if (ctconf_parse(&c, text.data ? text.data : "", text.len) < 0) {
         p2v_error_prefix("`%s`", first ? SAMPLE : path);

@@ -66,18 +66,14 @@ static void report_other_quotas(struct convert_ctx *x)
 static int copy_configure(struct convert_ctx *x)
 {
     p2v_autofree char *hook = p2v_xasprintf("%s/p2v.configure", x->cfg->vz_conf_dir);
-    FILE *f = fopen(hook, "r");
-    if (!f)
-        return 0;
     struct p2v_buf b = P2V_BUF_INIT(CTFS_READ_MAX);
-    char chunk[4096];
-    size_t n;
-    int rc = 0;
-    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        rc = p2v_buf_add(&b, chunk, n);
-    fclose(f);
+    int rc = p2v_buf_read_file(&b, hook);
+    if (rc < 0 && errno == ENOENT) {
+        p2v_buf_release(&b);
+        return 0;   /* no hook */
+    }
     if (rc == 0)
-        rc = ctfs_write(&x->fs, FB_DIR "/p2v.configure", b.data ? b.data : "", b.len, 0700,
+        rc = ctfs_write(&x->fs, FB_DIR "/p2v.configure", b.data, b.len, 0700,
                         "the node's p2v.configure, run at the first start") < 0 ? -1 : 0;
     p2v_buf_release(&b);
     if (rc == 0)

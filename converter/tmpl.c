@@ -256,20 +256,10 @@ const char *tmpl_dir(void)
 int tmpl_load(const char *name, struct p2v_buf *out)
 {
     p2v_autofree char *path = p2v_xasprintf("%s/%s", tmpl_dir(), name);
-    p2v_autofclose FILE *f = fopen(path, "re");
-    if (!f)
-        return p2v_error_set_errno(errno, "open the template `%s`", path);
-    p2v_buf_reset(out);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (out->len + n > TMPL_MAX_TEXT)
-            return p2v_error_set("template `%s`: more than %zu bytes", path, TMPL_MAX_TEXT);
-        if (p2v_buf_add(out, chunk, n) < 0)
-            return -1;
-    }
-    if (ferror(f))
-        return p2v_error_set_errno(errno, "read the template `%s`", path);
+    if (p2v_buf_read_file(out, path) < 0)
+        return p2v_error_prefix("template");
+    if (out->len > TMPL_MAX_TEXT)
+        return p2v_error_set("template `%s`: more than %zu bytes", path, TMPL_MAX_TEXT);
     return 0;
 }
 

@@ -1,6 +1,7 @@
 /* buf.c: bounded growable buffer (see buf.h). */
 #include "buf.h"
 #include "error.h"
+#include <errno.h>
 
 void p2v_buf_init(struct p2v_buf *b, size_t max)
 {
@@ -95,4 +96,28 @@ void p2v_buf_consume(struct p2v_buf *b, size_t n)
     memmove(b->data, b->data + n, b->len - n);
     b->len -= n;
     b->data[b->len] = '\0';
+}
+
+int p2v_buf_read_file(struct p2v_buf *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int err = errno;
+        p2v_error_set_errno(err, "open `%s`", path);
+        errno = err;
+        return -1;
+    }
+    p2v_buf_reset(b);
+    int rc = p2v_buf_grow(b, 0);
+    char chunk[8192];
+    size_t n;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        if (p2v_buf_add(b, chunk, n) < 0)
+            rc = p2v_error_prefix("`%s`", path);
+    if (rc == 0 && ferror(f))
+        rc = p2v_error_set("read `%s`: an I/O error", path);
+    fclose(f);
+    if (rc == 0)
+        b->data[b->len] = '\0';
+    return rc;
 }

@@ -27,6 +27,10 @@ void p2v_buf_reset(struct p2v_buf *b);
 void p2v_buf_release(struct p2v_buf *b);
 /* Take the contents (NUL-terminated, never NULL) and reset the buffer. */
 char *p2v_buf_detach(struct p2v_buf *b);
+/* Replace the contents with the whole file at PATH (at most max bytes;
+ * NUL-terminated, data never NULL). -1 with the error set and errno kept,
+ * so a caller may treat ENOENT as "absent". */
+int p2v_buf_read_file(struct p2v_buf *b, const char *path);
 /* Drop the first n bytes. */
 void p2v_buf_consume(struct p2v_buf *b, size_t n);
 

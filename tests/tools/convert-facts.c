@@ -16,18 +16,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: convert-facts FACTS.json P2V.CONF CTID [QUOTA_PARTITION]\n");
         return 2;
     }
-    FILE *f = fopen(argv[1], "r");
-    if (!f) {
-        perror(argv[1]);
+    struct p2v_buf facts = P2V_BUF_INIT(64u << 20);
+    if (p2v_buf_read_file(&facts, argv[1]) < 0) {
+        fprintf(stderr, "%s\n", p2v_error_message());
+        p2v_buf_release(&facts);
         return 1;
     }
-    struct p2v_buf facts = P2V_BUF_INIT(64u << 20);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (p2v_buf_add(&facts, chunk, n) < 0)
-            break;
-    fclose(f);
     struct p2v_config cfg = {0};
     struct inventory inv = {0};
     struct node_info node = {0};
@@ -35,7 +29,7 @@ int main(int argc, char **argv)
     int rc = 1;
     if (p2v_config_load_file(&cfg, argv[2], true) < 0)
         goto err;
-    if (inventory_load(&inv, facts.data ? facts.data : "", facts.len) < 0)
+    if (inventory_load(&inv, facts.data, facts.len) < 0)
         goto err;
     if (node_info_load(&node, &cfg, argv[3], "facts") < 0)
         goto err;

@@ -11,20 +11,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: ctconf-check FILE\n");
         return 2;
     }
-    FILE *f = fopen(argv[1], "r");
-    if (!f) {
-        perror(argv[1]);
+    struct p2v_buf b = P2V_BUF_INIT(16u << 20);
+    if (p2v_buf_read_file(&b, argv[1]) < 0) {
+        fprintf(stderr, "%s\n", p2v_error_message());
+        p2v_buf_release(&b);
         return 1;
     }
-    struct p2v_buf b = P2V_BUF_INIT(16u << 20);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        if (p2v_buf_add(&b, chunk, n) < 0)
-            break;
-    fclose(f);
     struct ctconf c;
-    if (ctconf_parse(&c, b.data ? b.data : "", b.len) < 0) {
+    if (ctconf_parse(&c, b.data, b.len) < 0) {
         fprintf(stderr, "%s: %s\n", argv[1], p2v_error_message());
         return 1;
     }

@@ -32,15 +32,9 @@ static char *slurp(const char *rel)
 {
     char path[PATH_MAX];
     snprintf(path, sizeof(path), "%s/%s", priv, rel);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return p2v_xstrdup("");
     struct p2v_buf b = P2V_BUF_INIT(1 << 20);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        p2v_buf_add(&b, chunk, n);
-    fclose(f);
+    if (p2v_buf_read_file(&b, path) < 0)
+        p2v_buf_reset(&b);
     return p2v_buf_detach(&b);
 }
 
@@ -100,14 +94,8 @@ int main(void)
     struct p2v_config cfg;
     is_int(p2v_config_load_file(&cfg, conf, true), 0, "node config");
     struct inventory inv;
-    FILE *ff = fopen(P2V_FIXTURES "/facts/centos6-quota.json", "r");
     struct p2v_buf facts = P2V_BUF_INIT(1 << 20);
-    char fchunk[4096];
-    size_t fn;
-    while (ff && (fn = fread(fchunk, 1, sizeof(fchunk), ff)) > 0)
-        p2v_buf_add(&facts, fchunk, fn);
-    if (ff)
-        fclose(ff);
+    is_int(p2v_buf_read_file(&facts, P2V_FIXTURES "/facts/centos6-quota.json"), 0, "facts fixture");
     is_int(inventory_load(&inv, facts.data ? facts.data : "", facts.len), 0,
            "facts (fixtures/facts/centos6-quota.json): %s", p2v_error_message());
     p2v_buf_release(&facts);
@@ -123,14 +111,7 @@ int main(void)
     /* CTID.conf */
     p2v_autofree char *ctpath = p2v_xasprintf("%s/vz/conf/777.conf", base);
     struct p2v_buf text = P2V_BUF_INIT(1 << 20);
-    f = fopen(ctpath, "r");
-    ok(f != NULL, "CTID.conf written");
-    char chunk[4096];
-    size_t n;
-    while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        p2v_buf_add(&text, chunk, n);
-    if (f)
-        fclose(f);
+    ok(p2v_buf_read_file(&text, ctpath) == 0, "CTID.conf written");
     struct ctconf c;
     is_int(ctconf_parse(&c, text.data ? text.data : "", text.len), 0, "CTID.conf parses");
     is_int(c.nwarnings, 0, "no vzctl warnings (no duplicates)");

@@ -236,13 +236,10 @@ static int list_one(const char *path, const struct stat *st, int flag, struct FT
         p2v_buf_printf(&b, "%s -> %s", rel, target);
     } else if (flag == FTW_F) {
         p2v_buf_printf(&b, "%s:\n", rel);
-        FILE *f = fopen(path, "r");
-        char chunk[4096];
-        size_t n;
-        while (f && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-            p2v_buf_add(&b, chunk, n);
-        if (f)
-            fclose(f);
+        struct p2v_buf content = P2V_BUF_INIT(1 << 20);
+        if (p2v_buf_read_file(&content, path) == 0)
+            p2v_buf_add(&b, content.data, content.len);
+        p2v_buf_release(&content);
     } else {
         return 0;   /* directories: git keeps no empty ones */
     }
