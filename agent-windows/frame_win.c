@@ -10,26 +10,6 @@
 #include "error.h"
 #include <io.h>
 
-void p2v_conn_init(struct p2v_conn *c, int rfd, int wfd, int errfd, const char *peer)
-{
-    memset(c, 0, sizeof(*c));
-    c->rfd = rfd;
-    c->wfd = wfd;
-    c->errfd = errfd;
-    c->timeout_ms = -1;
-    c->peer = peer;
-    p2v_buf_init(&c->in, P2V_FRAME_HDR + P2V_FRAME_MAX + 65536);
-    p2v_buf_init(&c->errtail, 2 * P2V_ERRTAIL_MAX);
-    p2v_buf_init(&c->errline, P2V_ERRTAIL_MAX);
-}
-
-void p2v_conn_release(struct p2v_conn *c)
-{
-    p2v_buf_release(&c->in);
-    p2v_buf_release(&c->errtail);
-    p2v_buf_release(&c->errline);
-}
-
 void p2v_conn_drain_stderr(struct p2v_conn *c, int wait_ms)
 {
     (void)c;

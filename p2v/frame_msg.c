@@ -1,8 +1,28 @@
-/* frame_msg.c: frames and lines on a connection, the same on every
+/* frame_msg.c: a connection's state, frames and lines, the same on every
  * platform; the bytes come and go through p2v__conn_read_some and
  * p2v_conn_write (frame.c with poll(2), agent-windows/frame_win.c). */
 #include "frame.h"
 #include "error.h"
+
+void p2v_conn_init(struct p2v_conn *c, int rfd, int wfd, int errfd, const char *peer)
+{
+    memset(c, 0, sizeof(*c));
+    c->rfd = rfd;
+    c->wfd = wfd;
+    c->errfd = errfd;
+    c->timeout_ms = -1;
+    c->peer = peer;
+    p2v_buf_init(&c->in, P2V_FRAME_HDR + P2V_FRAME_MAX + 65536);
+    p2v_buf_init(&c->errtail, 2 * P2V_ERRTAIL_MAX);
+    p2v_buf_init(&c->errline, P2V_ERRTAIL_MAX);
+}
+
+void p2v_conn_release(struct p2v_conn *c)
+{
+    p2v_buf_release(&c->in);
+    p2v_buf_release(&c->errtail);
+    p2v_buf_release(&c->errline);
+}
 
 int p2v_frame_send(struct p2v_conn *c, uint16_t type, const void *payload, size_t len)
 {
