@@ -31,6 +31,22 @@ static int answer_facts(struct p2v_conn *c, const void *p, size_t n)
     return rc;
 }
 
+static int on_facts(struct p2v_conn *c, const void *p, size_t n, void *ctx)
+{
+    (void)ctx;
+    return answer_facts(c, p, n);
+}
+
+static int on_list(struct p2v_conn *c, const void *p, size_t n, void *ctx)
+{
+    return files_list(c, ctx, p, n);
+}
+
+static int on_file(struct p2v_conn *c, const void *p, size_t n, void *ctx)
+{
+    return files_send(c, ctx, p, n);
+}
+
 int agent_serve(int in_fd, int out_fd, uint32_t proto_max)
 {
     struct p2v_conn c;
@@ -40,50 +56,10 @@ int agent_serve(int in_fd, int out_fd, uint32_t proto_max)
         .software = "p2v-agent " P2V_VERSION, .os = "windows", .arch = "x86_64",
         .caps = P2V_CAP_FACTS | P2V_CAP_FILES,
     };
-    struct p2v_hello theirs = {0};
     struct files_state fs = {0};
-    struct p2v_buf out = P2V_BUF_INIT(P2V_FRAME_MAX);
-    int rc = -1;
-    uint16_t type;
-    const void *p;
-    size_t n;
-    uint32_t version;
-
-    if (p2v_agent_hello(&c, &ours, &theirs, &version) < 0)
-        goto done;
-    p2v_debug("speaking protocol %u with %s", version, theirs.software);
-
-    for (;;) {
-        if (p2v_frame_recv(&c, &type, &p, &n) < 0)
-            goto done;
-        switch (type) {
-        case P2V_MSG_FACTS_REQ:
-            if (answer_facts(&c, p, n) < 0)
-                goto done;
-            break;
-        case P2V_MSG_LIST_REQ:
-            if (files_list(&c, &fs, p, n) < 0)
-                goto done;
-            break;
-        case P2V_MSG_FILE_REQ:
-            if (files_send(&c, &fs, p, n) < 0)
-                goto done;
-            break;
-        case P2V_MSG_BYE:
-            p2v_frame_send(&c, P2V_MSG_BYE, "", 0);
-            rc = 0;
-            goto done;
-        default:
-            p2v_send_error(&c, 0, "p2v-agent %s for Windows does not know message %s (%u)",
-                           P2V_VERSION, p2v_msg_name(type), type);
-            p2v_error_set("unexpected message %u from the node", type);
-            goto done;
-        }
-    }
-done:
+    struct p2v_agent_handlers h = {on_facts, on_list, on_file, &fs};
+    int rc = p2v_agent_serve(&c, &ours, &h);
     files_state_release(&fs);
-    p2v_hello_clear(&theirs);
-    p2v_buf_release(&out);
     p2v_conn_release(&c);
     return rc;
 }

@@ -53,6 +53,18 @@ int p2v_proto_negotiate(const struct p2v_hello *ours, const struct p2v_hello *th
  * it). */
 int p2v_agent_hello(struct p2v_conn *c, const struct p2v_hello *ours, struct p2v_hello *theirs,
                     uint32_t *version);
+/* The agent's session (agentloop.c): the handshake, then FACTS_REQ,
+ * LIST_REQ and FILE_REQ to their handlers (each returns 0, or -1 to end
+ * the session) until BYE; anything else ends it with an ERROR naming
+ * ours->software. */
+struct p2v_agent_handlers {
+    int (*facts)(struct p2v_conn *c, const void *p, size_t n, void *ctx);
+    int (*list)(struct p2v_conn *c, const void *p, size_t n, void *ctx);
+    int (*file)(struct p2v_conn *c, const void *p, size_t n, void *ctx);
+    void *ctx;
+};
+int p2v_agent_serve(struct p2v_conn *c, const struct p2v_hello *ours,
+                    const struct p2v_agent_handlers *h);
 int p2v_send_error(struct p2v_conn *c, uint32_t code, const char *fmt, ...) P2V_PRINTF(3, 4);
 int p2v_error_decode(const void *p, size_t n, uint32_t *code, char **msg);
 
