@@ -14,6 +14,7 @@
 
 static int entry_path(const struct p2v_entry *e, size_t *len)
 {
+    *len = 0;   /* set on every path: -O3 cannot see the callers stop on -1 */
     if (!e || !e->path)
         return p2v_error_set("entry without a path");
     *len = e->path_len;

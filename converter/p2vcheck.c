@@ -351,7 +351,7 @@ static int run_caps(int argc, char **argv)
 {
     if (argc > 2)
         return usage_error("caps takes at most two arguments, got `%s` too", argv[2]);
-    uint64_t local, target, have;
+    uint64_t local = 0, target = 0, have = 0;
     if (argc == 2 && p2v_ctid_check(argv[0]) < 0)
         return -1;
     if (argc >= 1 && parse_capnum(argv[argc - 1], &target) < 0)

@@ -73,7 +73,7 @@ static int handle(int id, const char *arg, void *ctx)
 {
     struct cli_state *st = ctx;
     struct migrate_opts *o = st->o;
-    unsigned long v;
+    unsigned long v = 0;
     switch (id) {
     case OPT_DRY_RUN: o->dry_run = true; return 0;
     case OPT_JSON: o->json = true; return 0;

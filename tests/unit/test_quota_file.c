@@ -212,7 +212,7 @@ static void test_damage(const char *rel)
     rejects(d, len, "unknown v2 magic", "an unknown v2 magic");
 
     /* root -> a depth-1 block; make that block refer to itself */
-    int s1, s2, s3;
+    int s1 = 0, s2 = 0, s3 = 0;
     uint32_t b1 = first_ref(orig, 1, &s1);
     memcpy(d, orig, len);
     put32(d + b1 * 1024u + 4u * ((s1 + 1) % 256), b1);
