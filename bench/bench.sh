@@ -179,13 +179,13 @@ tool_cmd() {
     local tool=$1 dst=$2 rcmd lcmd
     case $tool in
         rsync)
-            printf '%q ' rsync -aHAXS --numeric-ids --delete -e "$RSH" "${RSYNC_EXCL[@]}" "root@$SRC_IP:/" "$dst/" ;;
+            printf '%q ' rsync -aHAXS --numeric-ids --delete -e "$TOOL_RSH" "${RSYNC_EXCL[@]}" "root@$SRC_IP:/" "$dst/" ;;
         tar)
             rcmd="tar -C / --numeric-owner --xattrs --xattrs-include='*' --acls --sparse --anchored $(printf "'%s' " "${TAR_EXCL[@]}") -cf - ."
             lcmd="tar -C $(printf %q "$dst") --numeric-owner --xattrs --xattrs-include='*' --acls -xpf -"
-            printf '%q ' bash -o pipefail -c "$RSH root@$SRC_IP $(printf %q "$rcmd") | $lcmd" ;;
+            printf '%q ' bash -o pipefail -c "$TOOL_RSH root@$SRC_IP $(printf %q "$rcmd") | $lcmd" ;;
         p2vmigrate)
-            printf '%q ' env "P2V_CONFIG=$RUN/p2v.conf" "$P2V_BUILD_DIR/bin/p2vmigrate" -e "$RSH" --json --force "root@$SRC_IP" "$BENCH_CTID" ;;
+            printf '%q ' env "P2V_CONFIG=$RUN/p2v.conf" "$P2V_BUILD_DIR/bin/p2vmigrate" -e "$TOOL_RSH" --json --force --no-convert "root@$SRC_IP" "$BENCH_CTID" ;;
     esac
 }
 
@@ -270,23 +270,36 @@ wipe() { # TOOL: remove its copy (and p2v's resume state)
 }
 
 # ------------------------------------------------------------ shaping
+# With sch_netem: netem rate+delay on both veth ends. Without it (this
+# CI's kernel has neither netem nor fq for BPF pacing): tbf for the rate
+# on both ends and the delay from tests/tools/delayline, an ssh
+# ProxyCommand that holds each direction's bytes for the one-way delay.
+# The ssh channel's window per round trip, which is what caps one ssh
+# stream on a long link, sees the full RTT either way.
 NETEM_OK=0
 if ip netns add "p2vbench$$probe" 2>/dev/null; then
     if ip netns exec "p2vbench$$probe" tc qdisc add dev lo root netem delay 1ms 2>/dev/null; then NETEM_OK=1; fi
     ip netns del "p2vbench$$probe"
 fi
-shape() { # RATE DELAY_ONE_WAY LIMIT | off
+DELAYLINE=$P2V_BUILD_DIR/bin/delayline
+TOOL_RSH=$RSH
+shape() { # RATE DELAY_ONE_WAY_MS LIMIT | off
     local dev ns
+    TOOL_RSH=$RSH
     for pair in "$NODE_NS $NODE_VETH0" "$SRC_NS eth0"; do
         ns=${pair% *}; dev=${pair#* }
         ip netns exec "$ns" tc qdisc del dev "$dev" root 2>/dev/null || true
         [ "$1" = off ] && continue
         if [ "$NETEM_OK" = 1 ]; then
-            ip netns exec "$ns" tc qdisc add dev "$dev" root netem delay "$2" rate "$1" limit "$3"
+            ip netns exec "$ns" tc qdisc add dev "$dev" root netem delay "${2}ms" rate "$1" limit "$3"
         else
             ip netns exec "$ns" tc qdisc add dev "$dev" root tbf rate "$1" burst 512kb latency 200ms
         fi
     done
+    if [ "$1" != off ] && [ "$NETEM_OK" != 1 ] && [ "$BENCH_RATE_ONLY" != 1 ]; then
+        printf 'ProxyCommand %s --delay-ms %s %%h %%p\n' "$DELAYLINE" "$2" >"$RUN/delay-ssh.conf"
+        TOOL_RSH="$RSH -F $RUN/delay-ssh.conf"
+    fi
 }
 
 # ------------------------------------------------------------ tables
@@ -360,14 +373,17 @@ for scen in $BENCH_SCENARIOS; do
             for tool in $BENCH_TOOLS; do wipe "$tool"; log "  $tool"; run_tool lan "$tool"; verify lan "$tool"; done
             table lan "Scenario 1: full copy, LAN (veth, no shaping)" ;;
         wan100|wan1g)
-            if [ "$scen" = wan100 ]; then rate=100mbit; delay=25ms; limit=2000; title="100 Mbit/s, 50 ms RTT"
-            else rate=1gbit; delay=20ms; limit=20000; title="1 Gbit/s, 40 ms RTT"; fi
-            if [ "$NETEM_OK" != 1 ] && [ "$BENCH_RATE_ONLY" != 1 ]; then
+            if [ "$scen" = wan100 ]; then rate=100mbit; delay=25; limit=2000; title="100 Mbit/s, 50 ms RTT"
+            else rate=1gbit; delay=20; limit=20000; title="1 Gbit/s, 40 ms RTT"; fi
+            if [ "$NETEM_OK" != 1 ] && [ "$BENCH_RATE_ONLY" != 1 ] && [ ! -x "$DELAYLINE" ]; then
                 echo | tee -a "$RESULTS" >/dev/null
-                echo "== Scenario 2 ($title): skipped: sch_netem is not available on this kernel ($(uname -r)); set BENCH_RATE_ONLY=1 for a tbf rate limit without delay" | tee -a "$RESULTS"
+                echo "== Scenario 2 ($title): skipped: no sch_netem on this kernel ($(uname -r)) and no $DELAYLINE to add the delay; build the tests, or set BENCH_RATE_ONLY=1 for a tbf rate limit without delay" | tee -a "$RESULTS"
                 continue
             fi
-            [ "$NETEM_OK" = 1 ] || title="$rate rate only (tbf), NO added delay: sch_netem unavailable"
+            if [ "$NETEM_OK" != 1 ]; then
+                if [ "$BENCH_RATE_ONLY" = 1 ]; then title="$rate rate only (tbf), NO added delay: sch_netem unavailable"
+                else title="$title (tbf rate; delay by tests/tools/delayline as ssh ProxyCommand: no sch_netem)"; fi
+            fi
             log "scenario $scen: full copy over $title"
             source_manifest "$scen"
             shape "$rate" "$delay" "$limit"
