@@ -55,9 +55,9 @@ static bool kept(enum destfs_xns ns)
 static void report_once(struct destfs *d, unsigned bit, const char *what, const char *path,
                         size_t path_len, int err)
 {
-    if (d->reported & (1u << bit))
+    /* atomic: the transfer's channels commit files from several threads */
+    if (__atomic_fetch_or(&d->reported, 1u << bit, __ATOMIC_RELAXED) & (1u << bit))
         return;
-    d->reported |= 1u << bit;
     if (err)
         p2v_warn("%s cannot be kept on `%s` (first at `%s`): %s; counted, further ones not "
                  "reported",
@@ -123,11 +123,11 @@ static int apply_xattrs(struct destfs *d, struct mt *m, const struct p2v_entry *
             continue;
         enum destfs_xns ns = classify(x->name);
         if (ns == DESTFS_XNS_SELINUX) {
-            d->selinux_dropped++;
+            __atomic_fetch_add(&d->selinux_dropped, 1, __ATOMIC_RELAXED);
             continue;
         }
         if (ns == DESTFS_XNS_OTHER) {
-            d->xattrs_dropped++;
+            __atomic_fetch_add(&d->xattrs_dropped, 1, __ATOMIC_RELAXED);
             report_once(d, DESTFS_XNS_OTHER, "xattrs outside user.*, trusted.*, "
                                              "security.capability and POSIX ACLs are",
                         path, path_len, 0);
@@ -142,7 +142,7 @@ static int apply_xattrs(struct destfs *d, struct mt *m, const struct p2v_entry *
          * inode's xattr space: with room left on the filesystem this is a
          * limit of the destination, reported and counted, not a full disk */
         if ((err == ENOSPC || err == E2BIG) && room_left(d)) {
-            d->xattrs_failed++;
+            __atomic_fetch_add(&d->xattrs_failed, 1, __ATOMIC_RELAXED);
             report_once(d, ns, xns_names[ns], path, path_len, E2BIG);
             continue;
         }
@@ -150,7 +150,7 @@ static int apply_xattrs(struct destfs *d, struct mt *m, const struct p2v_entry *
             return p2v_error_set_errno(err, "set xattr `%s` on `%s`",
                                        destfs_show(x->name, strlen(x->name)),
                                        destfs_show(path, path_len));
-        d->xattrs_failed++;
+        __atomic_fetch_add(&d->xattrs_failed, 1, __ATOMIC_RELAXED);
         report_once(d, ns, xns_names[ns], path, path_len, err);
     }
     /* remove kept-namespace xattrs the entry does not have (a previous run,
@@ -348,13 +348,13 @@ int destfs_set_flags(struct destfs *d, const char *path, uint32_t fsflags)
     int cur = 0;
     if (type != S_IFDIR && type != S_IFREG) {
         if (want) {
-            d->flags_failed++;
+            __atomic_fetch_add(&d->flags_failed, 1, __ATOMIC_RELAXED);
             report_once(d, DESTFS_XNS_COUNT, "file flags (chattr) on special files", path, len,
                         EOPNOTSUPP);
         }
     } else if (ioctl(fd, FS_IOC_GETFLAGS, &cur) < 0) {
         if (want) {
-            d->flags_failed++;
+            __atomic_fetch_add(&d->flags_failed, 1, __ATOMIC_RELAXED);
             report_once(d, DESTFS_XNS_COUNT, "file flags (chattr)", path, len, errno);
         }
     } else {
@@ -364,7 +364,7 @@ int destfs_set_flags(struct destfs *d, const char *path, uint32_t fsflags)
             if (fatal_errno(err)) {
                 rc = p2v_error_set_errno(err, "set flags of `%s`", destfs_show(path, len));
             } else {
-                d->flags_failed++;
+                __atomic_fetch_add(&d->flags_failed, 1, __ATOMIC_RELAXED);
                 report_once(d, DESTFS_XNS_COUNT, "file flags (chattr)", path, len, err);
             }
         }

@@ -26,19 +26,23 @@ static void print_blockers(const struct report *r)
 
 static void summary_text(const struct migrate_opts *o, const struct xfer_stats *st, int rc)
 {
-    char sent[32], listed[32], in[32], out[32];
+    char sent[32], listed[32], in[32], out[32], chans[40] = "";
+    if (st->channels > 1)
+        snprintf(chans, sizeof(chans), " over %u ssh channels", st->channels);
     p2v_format_bytes(st->bytes_sent, sent, sizeof(sent));
     p2v_format_bytes(st->bytes_listed, listed, sizeof(listed));
     p2v_format_bytes(st->wire_in, in, sizeof(in));
     p2v_format_bytes(st->wire_out, out, sizeof(out));
     p2v_info("%s: %llu entries, %llu files (%s); copied %llu files (%s), %llu unchanged, "
-             "%llu deleted, %llu hard links; %llu by delta, %llu resumed; wire %s in, %s out; "
-             "%.1f s",
+             "%llu deleted, %llu hard links; %llu by delta, %llu resumed; wire %s in, %s out"
+             "%s; %.1f s",
              rc == 0 ? "done" : "stopped", (unsigned long long)st->entries,
              (unsigned long long)st->files, listed, (unsigned long long)st->files_sent, sent,
              (unsigned long long)st->files_same, (unsigned long long)st->deleted,
              (unsigned long long)st->hardlinks, (unsigned long long)st->deltas,
-             (unsigned long long)st->resumed, in, out, st->seconds);
+             (unsigned long long)st->resumed, in, out,
+             chans,
+             st->seconds);
     if (st->selinux_dropped)
         p2v_info("dropped %llu security.selinux labels (containers do not support SELinux)",
                  (unsigned long long)st->selinux_dropped);
@@ -94,7 +98,7 @@ static void summary_json(const struct xfer_stats *st, int rc, const struct conv_
            "\"bytes_copied\":%llu,\"deleted\":%llu,\"hardlinks\":%llu,\"deltas\":%llu,"
            "\"resumed\":%llu,\"resumed_bytes\":%llu,\"changed_resent\":%llu,"
            "\"not_copied\":%llu,\"selinux_dropped\":%llu,\"differences\":%llu,"
-           "\"wire_in\":%llu,\"wire_out\":%llu,\"seconds\":%.3f",
+           "\"wire_in\":%llu,\"wire_out\":%llu,\"channels\":%u,\"seconds\":%.3f",
            rc == 0 ? "done" : rc == -2 ? "differs" : "failed", (unsigned long long)st->entries,
            (unsigned long long)st->files, (unsigned long long)st->files_sent,
            (unsigned long long)st->files_same, (unsigned long long)st->bytes_listed,
@@ -105,7 +109,7 @@ static void summary_json(const struct xfer_stats *st, int rc, const struct conv_
            (unsigned long long)(st->changed_given_up + st->unreadable),
            (unsigned long long)st->selinux_dropped, (unsigned long long)st->differences,
            (unsigned long long)st->wire_in,
-           (unsigned long long)st->wire_out, st->seconds);
+           (unsigned long long)st->wire_out, st->channels, st->seconds);
     if (c && c->ran)
         conversion_json(c);
     printf("}\n");
@@ -173,7 +177,8 @@ int migrate_run(const struct migrate_opts *o, const struct p2v_config *cfg)
                  "files are sent again)", p2v_error_message());
     }
     struct xfer_opts xo = {.host = o->host, .restart = o->restart, .compress = o->compress,
-                           .excludes = o->excludes, .nexcludes = o->nexcludes};
+                           .excludes = o->excludes, .nexcludes = o->nexcludes,
+                           .channels = o->channels, .transport = &o->transport};
     struct xfer_stats st;
     rc = transfer_run(&s, &inv, &node, &xo, &st);
     struct xfer_stats vst = {0};
@@ -217,6 +222,9 @@ int migrate_run(const struct migrate_opts *o, const struct p2v_config *cfg)
          * Windows tree: the Windows node's own tools configure it */
         p2v_info("a Windows server: the copy is in %s; container configuration is left to the "
                  "Windows node's tools (no Linux conversion)", node.private_dir);
+    } else if (rc == 0 && o->no_convert) {
+        p2v_info("--no-convert: %s holds the source's files as they are; run p2vmigrate %s %s "
+                 "without it to make the container", node.private_dir, o->host, o->ctid);
     } else if (rc == 0) {
         /* the copy is complete (a rerun restores the source's files): turn
          * it into a container again; nothing here needs the agent */

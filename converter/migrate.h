@@ -7,7 +7,8 @@
 
 struct migrate_opts {
     const char *host, *ctid;
-    bool dry_run, json, scan, restart, force, compress, verify, start;
+    bool dry_run, json, scan, restart, force, compress, verify, start, no_convert;
+    unsigned channels;             /* --channels; 0: by the round trip */
     char **excludes;
     size_t nexcludes;
     const char *quota_partition;

@@ -1,6 +1,7 @@
 /* p2vmigrate.c: move a running physical server into a container on this
  * node. See docs/p2vmigrate.8. */
 #include "migrate.h"
+#include "transfer.h"
 #include "cli.h"
 #include "error.h"
 #include "log.h"
@@ -11,7 +12,7 @@
 
 enum {
     OPT_DRY_RUN = 256, OPT_JSON, OPT_QUOTA, OPT_AGENT, OPT_TMPDIR, OPT_PROTOCOL,
-    OPT_NO_SCAN, OPT_TIMEOUT, OPT_LOG, OPT_RESTART, OPT_EXCLUDE, OPT_FORCE, OPT_COMPRESS, OPT_VERIFY, OPT_START, OPT_RSH = 'e', OPT_QUIET = 'q', OPT_VERBOSE = 'v',
+    OPT_NO_SCAN, OPT_TIMEOUT, OPT_LOG, OPT_RESTART, OPT_EXCLUDE, OPT_FORCE, OPT_COMPRESS, OPT_VERIFY, OPT_START, OPT_CHANNELS, OPT_NO_CONVERT, OPT_RSH = 'e', OPT_QUIET = 'q', OPT_VERBOSE = 'v',
     OPT_HELP = 'h', OPT_VERSION = 'V',
 };
 
@@ -22,7 +23,11 @@ static const struct cli_opt options[] = {
      "the source filesystem whose quotas the container keeps"},
     {"exclude", 0, "PATTERN", OPT_EXCLUDE, "also leave out paths matching PATTERN (repeatable)"},
     {"compress", 0, NULL, OPT_COMPRESS, "compress data on the wire with zstd (slow links)"},
+    {"channels", 0, "N", OPT_CHANNELS,
+     "ssh sessions carrying files (default: one per 10 ms of round trip, at most 8)"},
     {"verify", 0, NULL, OPT_VERIFY, "after copying, compare the copy with the source (content too)"},
+    {"no-convert", 0, NULL, OPT_NO_CONVERT,
+     "copy or sync only: leave the files as the source has them (a first pass)"},
     {"start", 0, NULL, OPT_START, "start the container at the end (default: leave it stopped)"},
     {"force", 0, NULL, OPT_FORCE, "copy even when the space estimate says it will not fit"},
     {"restart", 0, NULL, OPT_RESTART, "discard an earlier partial copy and start afresh"},
@@ -108,6 +113,12 @@ static int handle(int id, const char *arg, void *ctx)
     case OPT_RESTART: o->restart = true; return 0;
     case OPT_FORCE: o->force = true; return 0;
     case OPT_COMPRESS: o->compress = true; return 0;
+    case OPT_NO_CONVERT: o->no_convert = true; return 0;
+    case OPT_CHANNELS:
+        if (parse_uint("--channels", arg, 1, P2V_CHANNELS_MAX, &v) < 0)
+            return -1;
+        o->channels = (unsigned)v;
+        return 0;
     case OPT_VERIFY: o->verify = true; return 0;
     case OPT_START: o->start = true; return 0;
     case OPT_EXCLUDE:
@@ -148,6 +159,12 @@ static int run(int argc, char **argv)
         p2v_error_set("expected HOST and CTID, got %d argument%s", argc - first,
                       argc - first == 1 ? "" : "s");
         p2v_error_hint("p2vmigrate [OPTIONS] HOST CTID; see --help");
+        return P2V_EXIT_ERROR;
+    }
+    if (o.no_convert && o.start) {
+        p2v_error_set("--start and --no-convert contradict each other: an unconverted copy "
+                      "cannot start as a container");
+        p2v_error_hint("leave out one of them");
         return P2V_EXIT_ERROR;
     }
     o.host = argv[first];

@@ -29,22 +29,46 @@ void entry_list_release(struct entry_list *l)
     memset(l, 0, sizeof(*l));
 }
 
+void xfer_lock(struct xfer *x)
+{
+    pthread_mutex_lock(&x->lock);
+}
+
+void xfer_unlock(struct xfer *x)
+{
+    pthread_mutex_unlock(&x->lock);
+}
+
+void xfer_queue_file(struct xfer *x, struct p2v_entry *e)
+{
+    xfer_lock(x);
+    entry_list_push(&x->waiting, e);
+    if (x->workers_idle)
+        pthread_cond_broadcast(&x->cond);
+    xfer_unlock(x);
+}
+
 void xfer_give_up(struct xfer *x, const char *path, const char *why)
 {
     p2v_warn("not copied: /%s: %s", path, why);
+    xfer_lock(x);
     x->given_up = p2v_xrealloc(x->given_up, (x->ngiven_up + 1) * sizeof(char *));
     x->given_up[x->ngiven_up++] = p2v_xasprintf("/%s: %s", path, why);
+    xfer_unlock(x);
 }
 
+/* Called by ch[0]'s thread only: the display is not shared. */
 void xfer_progress(struct xfer *x, bool force)
 {
+    xfer_lock(x);
     struct p2v_progress p = {
         .stage = x->list_done ? "copy" : "list+copy",
         .files_done = x->st->files_sent + x->st->files_same,
         .files_total = x->list_done ? x->st->files : 0,
-        .bytes_done = x->bytes_done,
+        .bytes_done = __atomic_load_n(&x->bytes_done, __ATOMIC_RELAXED),
         .bytes_total = x->list_done ? x->bytes_planned : 0,
     };
+    xfer_unlock(x);
     p2v_progress_update(&p, force);
 }
 
@@ -144,13 +168,16 @@ static int take_entry(struct xfer *x, struct p2v_entry *e)
         x->st->files++;
         x->st->bytes_listed += e->size;
         if (have == 0 && destfs_same(&st, e)) {
+            xfer_lock(x);
             x->st->files_same++;
             if (e->fsflags)
                 entry_list_push(&x->flagged, e);
+            xfer_unlock(x);
             return 0;
         }
         x->bytes_planned += e->size;
-        entry_list_push(&x->waiting, e);
+        xfer_queue_file(x, e);
+        xfer_channels_maybe_start(x);
         return 0;
     case P2V_FT_DIR:
         if (destfs_mkdir(&x->df, e) < 0)
@@ -226,13 +253,22 @@ static int take_warn(struct xfer *x, const void *p, size_t n)
     return 0;
 }
 
-/* Read frames until the listing and every file are done. */
+/* Read ch[0]'s frames until the listing and every file are done; the
+ * other channels work in their own threads (transfer_chan.c). */
 static int loop(struct xfer *x)
 {
+    struct chan *ch = &x->ch[0];
     struct p2v_conn *c = &x->s->t.conn;
     for (;;) {
-        if (x->list_done && x->ring_count == 0 && x->waiting.head == x->waiting.n)
-            return 0;
+        if (x->list_done && ch->ring_count == 0) {
+            int w = xfer_channels_wait(x);
+            if (w != 0)
+                return w > 0 ? 0 : -1;
+            if (xfer_dispatch(ch) < 0)
+                return -1;
+            if (ch->ring_count == 0)
+                continue;
+        }
         uint16_t type;
         const void *p;
         size_t n;
@@ -256,7 +292,10 @@ static int loop(struct xfer *x)
                 return p2v_error_set("%s announced %llu entries but listed %llu", x->s->t.peer,
                                      (unsigned long long)entries,
                                      (unsigned long long)x->st->entries);
+            xfer_lock(x);
             x->list_done = true;
+            pthread_cond_broadcast(&x->cond);
+            xfer_unlock(x);
             rc = xfer_delete_extraneous(x);
             break;
         }
@@ -271,11 +310,11 @@ static int loop(struct xfer *x)
             return -1;
         }
         default:
-            rc = xfer_file_frame(x, type, p, n);
+            rc = xfer_file_frame(ch, type, p, n);
         }
-        if (rc < 0)
+        if (rc < 0 || xfer_failed(x) < 0)
             return -1;
-        if (xfer_dispatch(x) < 0)
+        if (xfer_dispatch(ch) < 0)
             return -1;
         xfer_progress(x, false);
     }
@@ -296,7 +335,7 @@ static int start(struct xfer *x, const struct inventory *inv)
     struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
     int rc = p2v_list_req_encode(&b, &req);
     if (rc == 0)
-        rc = sender_queue(&x->snd, P2V_MSG_LIST_REQ, b.data, b.len);
+        rc = sender_queue(&x->ch[0].snd, P2V_MSG_LIST_REQ, b.data, b.len);
     p2v_buf_release(&b);
     return rc;
 }
@@ -314,6 +353,7 @@ int transfer_run(struct session *s, const struct inventory *inv, const struct no
 {
     struct xfer x = {.s = s, .o = o, .node = node, .st = st};
     memset(st, 0, sizeof(*st));
+    st->channels = 1;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = -1;
@@ -325,9 +365,24 @@ int transfer_run(struct session *s, const struct inventory *inv, const struct no
         x.excludes = p2v_xrealloc(x.excludes, (x.nexcludes + 1) * sizeof(char *));
         x.excludes[x.nexcludes++] = p2v_xstrdup(o->excludes[i]);
     }
-    x.ring_cap = o->window ? o->window : DEFAULT_WINDOW;
-    x.ring = p2v_xcalloc(x.ring_cap, sizeof(*x.ring));
+    pthread_mutex_init(&x.lock, NULL);
+    pthread_cond_init(&x.cond, NULL);
     pathset_init(&x.seen);
+    x.nch = 1;
+    if (!o->verify && xfer_channels_plan(s, o, &x.nch) < 0) {
+        x.nch = 0;
+        goto out_noclose;
+    }
+    x.ch = p2v_xcalloc(x.nch, sizeof(*x.ch));
+    for (unsigned i = 0; i < x.nch; i++) {
+        struct chan *c = &x.ch[i];
+        c->x = &x;
+        c->index = i;
+        c->s = i == 0 ? s : &c->own;
+        c->ring_cap = o->window ? o->window : DEFAULT_WINDOW;
+        c->ring = p2v_xcalloc(c->ring_cap, sizeof(*c->ring));
+    }
+    x.nch_started = 1;
     if (o->verify) {
         if (destfs_open(&x.df, node->private_dir, false) < 0)
             goto out_noclose;
@@ -345,12 +400,16 @@ int transfer_run(struct session *s, const struct inventory *inv, const struct no
         p2v_info("resuming: %s already holds an earlier copy; %llu interrupted files (%llu "
                  "bytes) continue by delta", node->private_dir,
                  (unsigned long long)st->partial_files, (unsigned long long)st->partial_bytes);
-    if (sender_start(&x.snd, s->t.conn.wfd) < 0)
+    if (sender_start(&x.ch[0].snd, s->t.conn.wfd) < 0)
         goto out;
     p2v_progress_stage(o->verify ? "verify" : "copy");
     rc = start(&x, inv);
     if (rc == 0)
         rc = loop(&x);
+    /* every channel ends before the hard links, times and flags */
+    xfer_channels_stop(&x, rc < 0);
+    if (rc == 0)
+        rc = xfer_failed(&x);
     if (rc == 0)
         rc = xfer_finish(&x);
     xfer_progress(&x, true);
@@ -371,21 +430,26 @@ out:
         if (hint[0])
             p2v_error_hint("%s", hint);
     }
-    sender_stop(&x.snd);
-    st->wire_out = x.snd.bytes;
-    st->wire_in = s->t.conn.bytes_in;
+    sender_stop(&x.ch[0].snd);
+    st->wire_out += x.ch[0].snd.bytes;
+    st->wire_in += s->t.conn.bytes_in;
     st->selinux_dropped = x.df.selinux_dropped;
     st->xattrs_failed = x.df.xattrs_failed;
-    xfer_pending_drop(&x);
     destfs_close(&x.df);
 out_noclose:
+    for (unsigned i = 0; i < x.nch; i++) {
+        xfer_pending_drop(&x.ch[i]);
+        free(x.ch[i].ring);
+        free(x.ch[i].unz);
+    }
+    free(x.ch);
+    pthread_mutex_destroy(&x.lock);
+    pthread_cond_destroy(&x.cond);
     pathset_release(&x.seen);
     entry_list_release(&x.waiting);
     entry_list_release(&x.dirs);
     entry_list_release(&x.hardlinks);
     entry_list_release(&x.flagged);
-    free(x.ring);
-    free(x.unz);
     free(x.unzlist);
     for (size_t i = 0; i < x.nexcludes; i++)
         free(x.excludes[i]);

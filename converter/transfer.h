@@ -22,8 +22,12 @@ struct xfer_opts {
     bool verify;                /* compare the copy with the source; change nothing */
     char **excludes;            /* extra patterns (--exclude) */
     size_t nexcludes;
-    unsigned window;            /* files in flight */
+    unsigned window;            /* files in flight, per channel */
+    unsigned channels;          /* ssh sessions; 0: by the round trip */
+    const struct transport_opts *transport;   /* to open more (NULL: one channel) */
 };
+
+#define P2V_CHANNELS_MAX 8
 
 struct xfer_stats {
     uint64_t entries, files, files_sent, files_same, bytes_listed, bytes_sent;
@@ -33,6 +37,7 @@ struct xfer_stats {
     uint64_t wire_in, wire_out;
     uint64_t differences;       /* --verify */
     uint64_t partial_files, partial_bytes;  /* found at start: a resume */
+    unsigned channels;          /* ssh sessions that carried files */
     double seconds;
 };
 

@@ -12,10 +12,11 @@
  * sends it, which is what a final sync is made of. */
 #define DELTA_MIN_SIZE (2u << 10)
 #define CHANGED_RETRIES 3
+#define CHANNEL_INFLIGHT_MAX (8ull << 20)
 
-static struct pending *head(struct xfer *x)
+static struct pending *head(struct chan *c)
 {
-    return x->ring_count ? &x->ring[x->ring_head] : NULL;
+    return c->ring_count ? &c->ring[c->ring_head] : NULL;
 }
 
 static void close_pending(struct pending *p)
@@ -30,20 +31,21 @@ static void close_pending(struct pending *p)
     p->out_fd = p->basis_fd = -1;
 }
 
-static void pop(struct xfer *x)
+static void pop(struct chan *c)
 {
-    close_pending(&x->ring[x->ring_head]);
-    x->ring_head = (x->ring_head + 1) % x->ring_cap;
-    x->ring_count--;
+    c->inflight_bytes -= c->ring[c->ring_head].counted;
+    close_pending(&c->ring[c->ring_head]);
+    c->ring_head = (c->ring_head + 1) % c->ring_cap;
+    c->ring_count--;
 }
 
-void xfer_pending_drop(struct xfer *x)
+void xfer_pending_drop(struct chan *c)
 {
-    while (x->ring_count)
-        pop(x);
+    while (c->ring_count)
+        pop(c);
 }
 
-static int queue_sig(struct xfer *x, uint32_t id, const struct p2v_buf *sig)
+static int queue_sig(struct chan *c, uint32_t id, const struct p2v_buf *sig)
 {
     struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
     int rc = 0;
@@ -52,31 +54,32 @@ static int queue_sig(struct xfer *x, uint32_t id, const struct p2v_buf *sig)
         p2v_buf_reset(&b);
         rc = p2v_chunk_encode(&b, id, 0, sig->data + off, n);
         if (rc == 0)
-            rc = sender_queue(&x->snd, P2V_MSG_FILE_SIG, b.data, b.len);
+            rc = sender_queue(&c->snd, P2V_MSG_FILE_SIG, b.data, b.len);
     }
     p2v_buf_release(&b);
     return rc;
 }
 
-static int send_request(struct xfer *x, struct pending *p, struct p2v_buf *sig)
+static int send_request(struct chan *c, struct pending *p, struct p2v_buf *sig)
 {
     struct p2v_file_req req = {.id = p->id, .path = p->e.path, .path_len = p->e.path_len,
                                .method = p->method, .offset = p->offset, .sig_len = sig->len};
     struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
     int rc = p2v_file_req_encode(&b, &req);
     if (rc == 0)
-        rc = sender_queue(&x->snd, P2V_MSG_FILE_REQ, b.data, b.len);
+        rc = sender_queue(&c->snd, P2V_MSG_FILE_REQ, b.data, b.len);
     p2v_buf_release(&b);
     if (rc == 0 && sig->len)
-        rc = queue_sig(x, p->id, sig);
+        rc = queue_sig(c, p->id, sig);
     p2v_buf_release(sig);
     return rc;
 }
 
 /* --verify: a delta of the source against the copy, patched in compare
  * mode, must reproduce the copy exactly. */
-static int request_verify(struct xfer *x, struct pending *p, struct p2v_buf *sig)
+static int request_verify(struct chan *c, struct pending *p, struct p2v_buf *sig)
 {
+    struct xfer *x = c->x;
     p->method = P2V_FILE_DELTA;
     if (destfs_open_basis(&x->df, p->e.path, &p->basis_fd) != 0 ||
         delta_signature(p->basis_fd, p->e.size, sig) < 0) {
@@ -90,24 +93,27 @@ static int request_verify(struct xfer *x, struct pending *p, struct p2v_buf *sig
         p2v_buf_release(sig);
         return -1;
     }
-    return send_request(x, p, sig);
+    return send_request(c, p, sig);
 }
 
 /* Decide the method for one file and send its request. */
-static int request(struct xfer *x, struct p2v_entry *e, unsigned attempts)
+static int request(struct chan *c, struct p2v_entry *e, unsigned attempts)
 {
-    struct pending *p = &x->ring[(x->ring_head + x->ring_count) % x->ring_cap];
+    struct xfer *x = c->x;
+    struct pending *p = &c->ring[(c->ring_head + c->ring_count) % c->ring_cap];
     memset(p, 0, sizeof(*p));
     p->out_fd = p->basis_fd = -1;
     p->e = *e;
     memset(e, 0, sizeof(*e));
-    p->id = x->next_id++;
+    p->id = c->next_id++;
     p->attempts = attempts;
-    x->ring_count++;
+    c->ring_count++;
+    p->counted = p->e.size;
+    c->inflight_bytes += p->counted;
 
     struct p2v_buf sig = P2V_BUF_INIT(P2V_SIG_MAX);
     if (x->o->verify)
-        return request_verify(x, p, &sig);
+        return request_verify(c, p, &sig);
     uint64_t have = 0;
     int fd;
     if (destfs_tmp_open(&x->df, p->e.path, true, &fd, &have) < 0) {
@@ -126,8 +132,10 @@ static int request(struct xfer *x, struct p2v_entry *e, unsigned attempts)
         if (delta_signature(p->basis_fd, p->basis_len, &sig) == 0) {
             p->method = P2V_FILE_RESUME;
             p->offset = p->basis_len;
+            xfer_lock(x);
             x->st->resumed++;
             x->st->resumed_bytes += p->basis_len;
+            xfer_unlock(x);
         }
     } else {
         p->out_fd = fd;
@@ -137,7 +145,9 @@ static int request(struct xfer *x, struct p2v_entry *e, unsigned attempts)
                 delta_signature(p->basis_fd, (uint64_t)st.st_size, &sig) == 0) {
                 p->method = P2V_FILE_DELTA;
                 p->basis_len = (uint64_t)st.st_size;
+                xfer_lock(x);
                 x->st->deltas++;
+                xfer_unlock(x);
             }
         }
     }
@@ -154,33 +164,58 @@ static int request(struct xfer *x, struct p2v_entry *e, unsigned attempts)
         if (!p->patch)
             goto fail;
     }
-    return send_request(x, p, &sig);
+    return send_request(c, p, &sig);
 fail:
     p2v_buf_release(&sig);
     return -1;
 }
 
-int xfer_dispatch(struct xfer *x)
+/* Take the next waiting file, if any (under the lock). */
+static bool take_waiting(struct xfer *x, struct p2v_entry *out)
 {
-    while (x->ring_count < x->ring_cap && x->waiting.head < x->waiting.n) {
-        struct p2v_entry *e = &x->waiting.v[x->waiting.head++];
-        unsigned attempts = e->flags >> 24;   /* retries ride in the unused high bits */
-        e->flags &= 0x00ffffffu;
-        if (request(x, e, attempts) < 0)
-            return -1;
+    xfer_lock(x);
+    struct entry_list *w = &x->waiting;
+    bool got = w->head < w->n;
+    if (got) {
+        *out = w->v[w->head];
+        memset(&w->v[w->head], 0, sizeof(*out));
+        w->head++;
     }
     /* the FIFO's taken part is dead weight: compact now and then */
-    if (x->waiting.head > 4096 && x->waiting.head * 2 > x->waiting.n) {
-        memmove(x->waiting.v, x->waiting.v + x->waiting.head,
-                (x->waiting.n - x->waiting.head) * sizeof(*x->waiting.v));
-        x->waiting.n -= x->waiting.head;
-        x->waiting.head = 0;
+    if (w->head > 4096 && w->head * 2 > w->n) {
+        memmove(w->v, w->v + w->head, (w->n - w->head) * sizeof(*w->v));
+        w->n -= w->head;
+        w->head = 0;
+    }
+    xfer_unlock(x);
+    return got;
+}
+
+/* With several channels one must not take every big file while the
+ * others idle: past CHANNEL_INFLIGHT_MAX bytes (several ssh windows, so
+ * its stream never runs dry) a channel leaves the queue to the others. */
+static bool has_room(const struct chan *c)
+{
+    if (c->ring_count >= c->ring_cap)
+        return false;
+    return c->x->nch == 1 || c->ring_count == 0 || c->inflight_bytes < CHANNEL_INFLIGHT_MAX;
+}
+
+int xfer_dispatch(struct chan *c)
+{
+    struct p2v_entry e;
+    while (has_room(c) && take_waiting(c->x, &e)) {
+        unsigned attempts = e.flags >> 24;   /* retries ride in the unused high bits */
+        e.flags &= 0x00ffffffu;
+        if (request(c, &e, attempts) < 0)
+            return -1;
     }
     return 0;
 }
 
-static int write_at(struct xfer *x, struct pending *p, uint64_t off, const void *data, size_t n)
+static int write_at(struct chan *c, struct pending *p, uint64_t off, const void *data, size_t n)
 {
+    struct xfer *x = c->x;
     for (size_t done = 0; done < n;) {
         ssize_t w = pwrite(p->out_fd, (const char *)data + done, n - done, (off_t)(off + done));
         if (w < 0) {
@@ -194,7 +229,7 @@ static int write_at(struct xfer *x, struct pending *p, uint64_t off, const void 
     }
     if (off + n > p->end)
         p->end = off + n;
-    x->bytes_done += n;
+    __atomic_fetch_add(&x->bytes_done, n, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -207,13 +242,13 @@ static uint64_t plausible_max(uint64_t size)
 }
 
 /* Bytes beyond what the file could plausibly hold mean a lying agent. */
-static int check_range(struct xfer *x, struct pending *p, uint64_t off, uint64_t len)
+static int check_range(struct chan *c, struct pending *p, uint64_t off, uint64_t len)
 {
     uint64_t limit = plausible_max(p->e.size);
     if (off > limit || len > limit - off)
-        return p2v_error_set("%s sent data for /%s beyond its size", x->s->t.peer, p->e.path);
+        return p2v_error_set("%s sent data for /%s beyond its size", c->s->t.peer, p->e.path);
     if (p->method == P2V_FILE_RESUME && off < p->offset)
-        return p2v_error_set("%s sent raw data inside the resumed prefix of /%s", x->s->t.peer,
+        return p2v_error_set("%s sent raw data inside the resumed prefix of /%s", c->s->t.peer,
                              p->e.path);
     return 0;
 }
@@ -236,29 +271,36 @@ static int finish_verify(struct xfer *x, struct pending *p, const struct p2v_fil
     return 0;
 }
 
-static int finish_file(struct xfer *x, struct pending *p, const struct p2v_file_end *end)
+/* The file's shared bookkeeping, under the lock: channels finish files
+ * from several threads. */
+static void count(struct xfer *x, uint64_t *counter)
 {
+    xfer_lock(x);
+    (*counter)++;
+    xfer_unlock(x);
+}
+
+static int finish_file(struct chan *c, struct pending *p, const struct p2v_file_end *end)
+{
+    struct xfer *x = c->x;
     if (x->o->verify)
         return finish_verify(x, p, end);
     if (end->status == P2V_FILE_CHANGED || end->status == P2V_FILE_VANISHED ||
         end->status == P2V_FILE_ERROR) {
         destfs_tmp_discard(&x->df, p->e.path);
         if (end->status == P2V_FILE_CHANGED && p->attempts + 1 < CHANGED_RETRIES) {
-            x->st->changed_resent++;
+            count(x, &x->st->changed_resent);
             struct p2v_entry again = p->e;
             memset(&p->e, 0, sizeof(p->e));
             again.flags = (again.flags & 0x00ffffffu) | ((p->attempts + 1) << 24);
-            entry_list_push(&x->waiting, &again);
+            xfer_queue_file(x, &again);
             return 0;
         }
         if (end->status == P2V_FILE_VANISHED) {
-            x->st->vanished++;
+            count(x, &x->st->vanished);
             return destfs_remove(&x->df, p->e.path) < 0 ? -1 : 0;
         }
-        if (end->status == P2V_FILE_CHANGED)
-            x->st->changed_given_up++;
-        else
-            x->st->unreadable++;
+        count(x, end->status == P2V_FILE_CHANGED ? &x->st->changed_given_up : &x->st->unreadable);
         xfer_give_up(x, p->e.path,
                      end->status == P2V_FILE_CHANGED ? "kept changing while it was read; the "
                                                        "destination keeps its earlier copy"
@@ -274,12 +316,12 @@ static int finish_file(struct xfer *x, struct pending *p, const struct p2v_file_
             size = patched;
     }
     if (size > end->size)
-        return p2v_error_set("%s sent %llu bytes for /%s of %llu", x->s->t.peer,
+        return p2v_error_set("%s sent %llu bytes for /%s of %llu", c->s->t.peer,
                              (unsigned long long)size, p->e.path, (unsigned long long)end->size);
     /* the size is applied with ftruncate: a lie here would make a huge
      * (sparse) file out of a few bytes */
     if (end->size > plausible_max(p->e.size))
-        return p2v_error_set("%s says /%s, listed at %llu bytes, has %llu", x->s->t.peer,
+        return p2v_error_set("%s says /%s, listed at %llu bytes, has %llu", c->s->t.peer,
                              p->e.path, (unsigned long long)p->e.size,
                              (unsigned long long)end->size);
     if (ftruncate(p->out_fd, (off_t)end->size) < 0)
@@ -290,6 +332,7 @@ static int finish_file(struct xfer *x, struct pending *p, const struct p2v_file_
     p->e.mtime_nsec = end->mtime_nsec;
     if (destfs_commit(&x->df, p->e.path, p->out_fd, &p->e) < 0)
         return -1;
+    xfer_lock(x);
     x->st->files_sent++;
     x->st->bytes_sent += end->size;
     if (p->e.fsflags) {
@@ -297,67 +340,68 @@ static int finish_file(struct xfer *x, struct pending *p, const struct p2v_file_
         memset(&p->e, 0, sizeof(p->e));
         entry_list_push(&x->flagged, &keep);
     }
+    xfer_unlock(x);
     return 0;
 }
 
 /* A data or delta chunk, decompressed when it came as a zstd frame. */
-static int take_chunk(struct xfer *x, uint16_t *type, const void *p, size_t n, uint32_t *id,
+static int take_chunk(struct chan *c, uint16_t *type, const void *p, size_t n, uint32_t *id,
                       uint64_t *off, const void **data, size_t *len)
 {
     if (p2v_chunk_decode(p, n, id, off, data, len) < 0)
         return -1;
     if (*type != P2V_MSG_FILE_ZDATA && *type != P2V_MSG_FILE_ZDELTA)
         return 0;
-    if (!x->o->compress)
-        return p2v_error_set("%s sent compressed data unasked", x->s->t.peer);
-    if (!x->unz)
-        x->unz = p2v_xmalloc(P2V_XFER_CHUNK);
+    if (!c->x->o->compress)
+        return p2v_error_set("%s sent compressed data unasked", c->s->t.peer);
+    if (!c->unz)
+        c->unz = p2v_xmalloc(P2V_XFER_CHUNK);
     size_t plain;
-    if (p2v_chunk_decompress(*data, *len, x->unz, P2V_XFER_CHUNK, &plain) < 0)
-        return p2v_error_prefix("from %s", x->s->t.peer);
-    *data = x->unz;
+    if (p2v_chunk_decompress(*data, *len, c->unz, P2V_XFER_CHUNK, &plain) < 0)
+        return p2v_error_prefix("from %s", c->s->t.peer);
+    *data = c->unz;
     *len = plain;
     *type = *type == P2V_MSG_FILE_ZDATA ? P2V_MSG_FILE_DATA : P2V_MSG_FILE_DELTA;
     return 0;
 }
 
-static int out_of_order(struct xfer *x, struct pending *h, uint16_t type)
+static int out_of_order(struct chan *c, struct pending *h, uint16_t type)
 {
-    return p2v_error_set("%s answered out of order (%s for another file than /%s)", x->s->t.peer,
+    return p2v_error_set("%s answered out of order (%s for another file than /%s)", c->s->t.peer,
                          p2v_msg_name(type), h->e.path);
 }
 
-int xfer_file_frame(struct xfer *x, uint16_t type, const void *p, size_t n)
+int xfer_file_frame(struct chan *c, uint16_t type, const void *p, size_t n)
 {
-    struct pending *h = head(x);
+    struct pending *h = head(c);
     uint32_t id;
     uint64_t off, len;
     const void *data;
     size_t dlen;
     if (!h)
-        return p2v_error_set("%s sent %s with no file requested", x->s->t.peer, p2v_msg_name(type));
+        return p2v_error_set("%s sent %s with no file requested", c->s->t.peer, p2v_msg_name(type));
     switch (type) {
     case P2V_MSG_FILE_DATA:
     case P2V_MSG_FILE_ZDATA:
     case P2V_MSG_FILE_DELTA:
     case P2V_MSG_FILE_ZDELTA:
-        if (take_chunk(x, &type, p, n, &id, &off, &data, &dlen) < 0)
+        if (take_chunk(c, &type, p, n, &id, &off, &data, &dlen) < 0)
             return -1;
         if (id != h->id)
-            return out_of_order(x, h, type);
+            return out_of_order(c, h, type);
         if (type == P2V_MSG_FILE_DATA)
-            return check_range(x, h, off, dlen) < 0 ? -1 : write_at(x, h, off, data, dlen);
+            return check_range(c, h, off, dlen) < 0 ? -1 : write_at(c, h, off, data, dlen);
         if (!h->patch)
             return p2v_error_set("%s sent a delta for /%s, which was asked for whole",
-                                 x->s->t.peer, h->e.path);
-        x->bytes_done += dlen;
+                                 c->s->t.peer, h->e.path);
+        __atomic_fetch_add(&c->x->bytes_done, dlen, __ATOMIC_RELAXED);
         return delta_patch_feed(h->patch, data, dlen) < 0 ? p2v_error_prefix("/%s", h->e.path) : 0;
     case P2V_MSG_FILE_HOLE:
         if (p2v_hole_decode(p, n, &id, &off, &len) < 0)
             return -1;
         if (id != h->id)
-            return out_of_order(x, h, type);
-        if (check_range(x, h, off, len) < 0)
+            return out_of_order(c, h, type);
+        if (check_range(c, h, off, len) < 0)
             return -1;
         if (off + len > h->end)
             h->end = off + len;
@@ -368,15 +412,15 @@ int xfer_file_frame(struct xfer *x, uint16_t type, const void *p, size_t n)
             return -1;
         if (end.id != h->id) {
             free(end.message);
-            return out_of_order(x, h, type);
+            return out_of_order(c, h, type);
         }
-        int rc = finish_file(x, h, &end);
+        int rc = finish_file(c, h, &end);
         free(end.message);
-        pop(x);
+        pop(c);
         return rc;
     }
     default:
-        return p2v_error_set("%s sent an unexpected %s (%u) during the transfer", x->s->t.peer,
+        return p2v_error_set("%s sent an unexpected %s (%u) during the transfer", c->s->t.peer,
                              p2v_msg_name(type), type);
     }
 }

@@ -9,6 +9,8 @@
 #include "pathset.h"
 #include "delta.h"
 #include "xfer.h"
+#include "error.h"
+#include <pthread.h>
 
 /* One FILE_REQ in flight; the agent answers them in order. */
 struct pending {
@@ -19,11 +21,35 @@ struct pending {
     uint64_t basis_len, offset, end;   /* end: highest byte written by DATA/HOLE */
     struct delta_patch *patch;
     unsigned attempts;
+    uint64_t counted;                  /* its share of the channel's inflight_bytes */
 };
 
 struct entry_list {
     struct p2v_entry *v;
     size_t n, cap, head;               /* head: first not yet taken (FIFO use) */
+};
+
+struct xfer;
+
+/* One connection to an agent with its own window of files in flight.
+ * Channel 0 is the session that lists; on a long link more channels
+ * (transfer_chan.c), each a thread with its own ssh session, take files
+ * from the same queue, so that no one ssh window caps the copy and file
+ * creation on the node overlaps across threads. */
+struct chan {
+    struct xfer *x;
+    struct session *s;
+    struct sender snd;
+    struct pending *ring;              /* in-flight requests, FIFO */
+    size_t ring_cap, ring_head, ring_count;
+    uint64_t inflight_bytes;           /* listed sizes of the files in the ring */
+    uint32_t next_id;
+    char *unz;                         /* a decompressed chunk (--compress) */
+    unsigned index;
+    /* worker channels (index > 0) only */
+    struct session own;
+    pthread_t thread;
+    bool thread_started, opened, idle;
 };
 
 struct xfer {
@@ -32,18 +58,22 @@ struct xfer {
     const struct node_info *node;
     struct xfer_stats *st;
     struct destfs df;
-    struct sender snd;
     struct pathset seen;
     char **excludes;
     size_t nexcludes;
+    struct chan *ch;                   /* ch[0]: the listing session */
+    unsigned nch, nch_started;
+    /* lock guards: waiting, flagged, given_up, st's per-file counters,
+     * and the channel fields below; cond wakes idle channels and ch[0] */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
     struct entry_list waiting;         /* regular files not yet requested */
     struct entry_list dirs, hardlinks, flagged;
-    struct pending *ring;              /* in-flight requests, FIFO */
-    size_t ring_cap, ring_head, ring_count;
-    uint32_t next_id;
-    bool list_done;
-    uint64_t bytes_planned, bytes_done;
-    char *unz;                         /* a decompressed chunk (--compress) */
+    unsigned workers_busy, workers_idle;   /* busy: has files in flight */
+    bool list_done, done, failed;
+    char fail_msg[P2V_ERROR_MAX], fail_hint[P2V_ERROR_MAX];
+    uint64_t bytes_planned;
+    uint64_t bytes_done;               /* atomic: every channel adds */
     char *unzlist;                     /* a decompressed listing batch */
     char **given_up;                   /* files that kept changing or failed */
     size_t ngiven_up;
@@ -51,13 +81,27 @@ struct xfer {
 
 void entry_list_push(struct entry_list *l, struct p2v_entry *e);  /* takes e's contents */
 void entry_list_release(struct entry_list *l);
-void xfer_give_up(struct xfer *x, const char *path, const char *why);
+void xfer_give_up(struct xfer *x, const char *path, const char *why);   /* locks */
 void xfer_progress(struct xfer *x, bool force);
+void xfer_lock(struct xfer *x);
+void xfer_unlock(struct xfer *x);
+/* Queue a regular file for whichever channel has room (locks). */
+void xfer_queue_file(struct xfer *x, struct p2v_entry *e);
 
 /* transfer_file.c */
-int xfer_dispatch(struct xfer *x);
-int xfer_file_frame(struct xfer *x, uint16_t type, const void *p, size_t n);
-void xfer_pending_drop(struct xfer *x);
+int xfer_dispatch(struct chan *c);
+int xfer_file_frame(struct chan *c, uint16_t type, const void *p, size_t n);
+void xfer_pending_drop(struct chan *c);
+
+/* transfer_chan.c: channels beyond the first */
+/* How many channels: --channels, or timed round trips (ch[0]'s first words). */
+int xfer_channels_plan(struct session *s, const struct xfer_opts *o, unsigned *n);
+void xfer_channels_maybe_start(struct xfer *x);   /* once enough data is queued */
+/* Wait on ch[0]'s behalf until there is work for it or all is done;
+ * 1: done, 0: work queued, -1: a channel failed (error set). */
+int xfer_channels_wait(struct xfer *x);
+void xfer_channels_stop(struct xfer *x, bool abort);
+int xfer_failed(struct xfer *x);                  /* -1 with the error when a channel failed */
 
 /* verify.c (--verify) */
 int verify_entry(struct xfer *x, struct p2v_entry *e);

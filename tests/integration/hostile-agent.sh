@@ -216,6 +216,7 @@ CASES=(
   "count-huge|one|1|malformed LIST_DATA message: truncated"
   "xattr-count|one|1|too many xattrs in an entry"
   "list-end-twice|one|1|ended its listing twice"
+  "probe-flood|one|1|answered an empty listing with more than 64 messages"
   "list-end-lie|one|1|announced 1000000 entries but listed"
   "zlist-bomb|one|1|compressed chunk without a size of at most 1048576 bytes"
   "size-huge|one|1|write /data/huge into"

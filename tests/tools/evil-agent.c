@@ -578,6 +578,39 @@ static void answer_hello(void)
     p2v_buf_release(&b);
 }
 
+/* p2vmigrate's round-trip probe (also how an extra channel sets its
+ * base): a listing of "/" with everything beneath excluded. Answered
+ * honestly, so each case's lie reaches the real listing; "probe-flood"
+ * lies to the probe itself with empty batches that never end. */
+static bool answer_probe(const void *p, size_t n)
+{
+    struct p2v_list_req r;
+    if (p2v_list_req_decode(p, n, &r) < 0)
+        die("decode LIST_REQ");
+    bool probe = r.nexcludes == 1 && strcmp(r.excludes[0], "/*") == 0;
+    p2v_list_req_clear(&r);
+    if (!probe)
+        return false;
+    struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
+    if (is("probe-flood")) {
+        for (;;) {
+            p2v_buf_reset(&b);
+            p2v_put_u32(&b, 0);
+            send_frame(P2V_MSG_LIST_DATA, &b);
+        }
+    }
+    struct ent root = {.path = "", .type = P2V_FT_DIR, .mtime = MTIME};
+    p2v_put_u32(&b, 1);
+    encode_ent(&b, &root);
+    send_frame(P2V_MSG_LIST_DATA, &b);
+    p2v_buf_reset(&b);
+    p2v_put_u64(&b, 1);
+    p2v_put_u64(&b, 0);
+    send_frame(P2V_MSG_LIST_END, &b);
+    p2v_buf_release(&b);
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -611,7 +644,8 @@ int main(int argc, char **argv)
             answer_facts();
             break;
         case P2V_MSG_LIST_REQ:
-            answer_list();
+            if (!answer_probe(p, n))
+                answer_list();
             break;
         case P2V_MSG_FILE_REQ:
             answer_file(p, n);
