@@ -69,7 +69,7 @@ static int send_chunk(struct sender *S, uint16_t type, uint64_t off, const void 
     p2v_buf_reset(&S->out);
     if (p2v_chunk_encode(&S->out, S->id, off, p, n) < 0)
         return -1;
-    return p2v_frame_send(S->c, type, S->out.data, S->out.len);
+    return p2v_frame_send_more(S->c, type, S->out.data, S->out.len);
 }
 
 static int send_hole(struct sender *S, uint64_t off, uint64_t len)
@@ -77,7 +77,7 @@ static int send_hole(struct sender *S, uint64_t off, uint64_t len)
     p2v_buf_reset(&S->out);
     if (p2v_hole_encode(&S->out, S->id, off, len) < 0)
         return -1;
-    return p2v_frame_send(S->c, P2V_MSG_FILE_HOLE, S->out.data, S->out.len);
+    return p2v_frame_send_more(S->c, P2V_MSG_FILE_HOLE, S->out.data, S->out.len);
 }
 
 /* Read up to n bytes at off; 0..n, short only at end of file; -1 error. */
@@ -378,7 +378,7 @@ int files_send(struct p2v_conn *c, struct files_state *fs, const void *p, size_t
         };
         p2v_buf_reset(&S.out);
         if (p2v_file_end_encode(&S.out, &e) < 0 ||
-            p2v_frame_send(c, P2V_MSG_FILE_END, S.out.data, S.out.len) < 0)
+            p2v_frame_send_more(c, P2V_MSG_FILE_END, S.out.data, S.out.len) < 0)
             rc = -1;
         if (S.res.status != P2V_FILE_OK)
             p2v_debug("file %u `%s`: %s", r.id, r.path, S.res.msg);

@@ -44,7 +44,7 @@ static int send_chunk(struct sender *S, uint16_t type, uint64_t off, const void 
     p2v_buf_reset(&S->out);
     if (p2v_chunk_encode(&S->out, S->id, off, p, n) < 0)
         return -1;
-    return p2v_frame_send(S->c, type, S->out.data, S->out.len);
+    return p2v_frame_send_more(S->c, type, S->out.data, S->out.len);
 }
 
 /* Up to n bytes at off: the count (short only at end of file), or -1. */
@@ -279,7 +279,7 @@ int files_send(struct p2v_conn *c, struct files_state *fs, const void *p, size_t
         files_unix_time(&after.ftLastWriteTime, &e.mtime_sec, &e.mtime_nsec);
         p2v_buf_reset(&S.out);
         if (p2v_file_end_encode(&S.out, &e) < 0 ||
-            p2v_frame_send(c, P2V_MSG_FILE_END, S.out.data, S.out.len) < 0)
+            p2v_frame_send_more(c, P2V_MSG_FILE_END, S.out.data, S.out.len) < 0)
             rc = -1;
         if (S.status != P2V_FILE_OK)
             p2v_debug("file %u `%s`: %s", r.id, r.path, S.msg);

@@ -6,13 +6,23 @@
 
 #define IOBUF (256u << 10)
 
+/* Strong sums: librsync's minimum for this file and block size (safe
+ * against random collisions), plus 4 bytes of margin. Not the 32-byte
+ * maximum: that guards against crafted collisions, and the source, which
+ * chooses the content anyway, has no use for one; it would make every
+ * signature the node sends 2-3 times larger. */
+#define STRONG_MARGIN 4
+
 int delta_signature(int basis_fd, uint64_t len, struct p2v_buf *sig)
 {
     rs_magic_number magic = 0;
-    size_t block_len = 0, strong_len = 0;
+    size_t block_len = 0, strong_len = (size_t)-1;
     if (rs_sig_args((rs_long_t)len, &magic, &block_len, &strong_len) != RS_DONE)
         return p2v_error_set("librsync cannot size a signature for %llu bytes",
                              (unsigned long long)len);
+    strong_len = strong_len + STRONG_MARGIN > RS_MAX_STRONG_SUM_LENGTH
+                     ? RS_MAX_STRONG_SUM_LENGTH
+                     : strong_len + STRONG_MARGIN;
     rs_job_t *job = rs_sig_begin(block_len, strong_len, magic);
     if (!job)
         return p2v_error_set("librsync: cannot start a signature");

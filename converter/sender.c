@@ -3,6 +3,7 @@
 #include "frame.h"
 #include "error.h"
 #include <fcntl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 struct sender_msg {
@@ -11,20 +12,33 @@ struct sender_msg {
     unsigned char data[];
 };
 
-static int write_all(int fd, const unsigned char *p, size_t n, uint64_t *count)
+/* Write every byte of iov[0..n), advancing through partial writes. */
+static int writev_all(int fd, struct iovec *iov, int n, uint64_t *count)
 {
-    while (n) {
-        ssize_t w = write(fd, p, n);
+    while (n > 0) {
+        ssize_t w = writev(fd, iov, n);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0)
             return -errno;
-        p += w;
-        n -= (size_t)w;
         *count += (uint64_t)w;
+        while (n > 0 && (size_t)w >= iov->iov_len) {
+            w -= (ssize_t)iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + w;
+            iov->iov_len -= (size_t)w;
+        }
     }
     return 0;
 }
+
+/* Everything queued goes out in as few writes as it can (up to BATCH
+ * messages each): many small requests become one ssh packet, not one
+ * packet each. */
+#define BATCH 64
 
 static void *run(void *arg)
 {
@@ -35,15 +49,25 @@ static void *run(void *arg)
             pthread_cond_wait(&s->cond, &s->lock);
         if (!s->head)
             break;
-        struct sender_msg *m = s->head;
-        s->head = m->next;
-        if (!s->head)
-            s->tail = NULL;
-        s->queued_bytes -= m->len;
+        struct sender_msg *batch[BATCH];
+        struct iovec iov[BATCH];
+        int n = 0;
+        while (s->head && n < BATCH) {
+            struct sender_msg *m = s->head;
+            s->head = m->next;
+            if (!s->head)
+                s->tail = NULL;
+            s->queued_bytes -= m->len;
+            batch[n] = m;
+            iov[n].iov_base = m->data;
+            iov[n].iov_len = m->len;
+            n++;
+        }
         pthread_mutex_unlock(&s->lock);
         uint64_t wrote = 0;
-        int rc = s->failed ? 0 : write_all(s->fd, m->data, m->len, &wrote);
-        free(m);
+        int rc = s->failed ? 0 : writev_all(s->fd, iov, n, &wrote);
+        for (int i = 0; i < n; i++)
+            free(batch[i]);
         pthread_mutex_lock(&s->lock);
         s->bytes += wrote;
         if (rc < 0 && !s->failed) {

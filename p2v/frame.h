@@ -23,6 +23,7 @@ struct p2v_conn {
     int timeout_ms;        /* longest silence accepted while reading; <0 none */
     const char *peer;      /* "the agent on HOST", for messages */
     struct p2v_buf in;     /* received bytes not yet returned as a frame */
+    struct p2v_buf out;    /* frames sent with _more, not yet written */
     struct p2v_buf errtail;
     struct p2v_buf errline;
     uint64_t bytes_in, bytes_out;
@@ -33,7 +34,16 @@ struct p2v_conn {
 void p2v_conn_init(struct p2v_conn *c, int rfd, int wfd, int errfd, const char *peer);
 void p2v_conn_release(struct p2v_conn *c);
 
+/* Send one frame now (with any frames buffered before it). */
 int p2v_frame_send(struct p2v_conn *c, uint16_t type, const void *payload, size_t len);
+/* Send one frame of a stream (file data, listing batches): small ones are
+ * gathered into writes of up to P2V_FRAME_OUT_MAX bytes, so that a small
+ * file is not three writes and three ssh packets. Buffered frames go out
+ * when the buffer fills, with the next p2v_frame_send, before the
+ * connection blocks to read, and with p2v_conn_flush. */
+int p2v_frame_send_more(struct p2v_conn *c, uint16_t type, const void *payload, size_t len);
+int p2v_conn_flush(struct p2v_conn *c);
+#define P2V_FRAME_OUT_MAX (64u << 10)
 /* Receive one frame. *payload points into the connection's buffer and
  * stays valid until the next receive. Returns 0, or -1 with an error for
  * EOF, timeout, or a malformed header. */

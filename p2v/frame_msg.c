@@ -13,6 +13,7 @@ void p2v_conn_init(struct p2v_conn *c, int rfd, int wfd, int errfd, const char *
     c->timeout_ms = -1;
     c->peer = peer;
     p2v_buf_init(&c->in, P2V_FRAME_HDR + P2V_FRAME_MAX + 65536);
+    p2v_buf_init(&c->out, P2V_FRAME_OUT_MAX);
     p2v_buf_init(&c->errtail, 2 * P2V_ERRTAIL_MAX);
     p2v_buf_init(&c->errline, P2V_ERRTAIL_MAX);
 }
@@ -20,27 +21,71 @@ void p2v_conn_init(struct p2v_conn *c, int rfd, int wfd, int errfd, const char *
 void p2v_conn_release(struct p2v_conn *c)
 {
     p2v_buf_release(&c->in);
+    p2v_buf_release(&c->out);
     p2v_buf_release(&c->errtail);
     p2v_buf_release(&c->errline);
 }
 
-int p2v_frame_send(struct p2v_conn *c, uint16_t type, const void *payload, size_t len)
+static void put_header(unsigned char *h, uint16_t type, size_t len)
+{
+    h[0] = (unsigned char)(len >> 24);
+    h[1] = (unsigned char)(len >> 16);
+    h[2] = (unsigned char)(len >> 8);
+    h[3] = (unsigned char)len;
+    h[4] = (unsigned char)(type >> 8);
+    h[5] = (unsigned char)type;
+    h[6] = h[7] = 0;
+}
+
+int p2v_conn_flush(struct p2v_conn *c)
+{
+    if (!c->out.len)
+        return 0;
+    int rc = p2v_conn_write(c, c->out.data, c->out.len);
+    p2v_buf_reset(&c->out);
+    return rc;
+}
+
+static int send_frame(struct p2v_conn *c, uint16_t type, const void *payload, size_t len,
+                      bool more)
 {
     if (len > P2V_FRAME_MAX)
         return p2v_error_set("internal: frame of %zu bytes exceeds %u", len, P2V_FRAME_MAX);
-    unsigned char hdr[P2V_FRAME_HDR] = {
-        (unsigned char)(len >> 24), (unsigned char)(len >> 16), (unsigned char)(len >> 8),
-        (unsigned char)len, (unsigned char)(type >> 8), (unsigned char)type, 0, 0,
-    };
-    if (p2v_conn_write(c, hdr, sizeof(hdr)) < 0)
+    if (c->out.len + P2V_FRAME_HDR + len > P2V_FRAME_OUT_MAX && p2v_conn_flush(c) < 0)
+        return -1;
+    if (P2V_FRAME_HDR + len <= P2V_FRAME_OUT_MAX) {
+        unsigned char h[P2V_FRAME_HDR];
+        put_header(h, type, len);
+        if (p2v_buf_add(&c->out, h, sizeof(h)) < 0 || p2v_buf_add(&c->out, payload, len) < 0)
+            return -1;
+        return more ? 0 : p2v_conn_flush(c);
+    }
+    /* a big frame: the header alone is one small write, the payload is
+     * written from where it is */
+    unsigned char h[P2V_FRAME_HDR];
+    put_header(h, type, len);
+    if (p2v_conn_write(c, h, sizeof(h)) < 0)
         return -1;
     return p2v_conn_write(c, payload, len);
+}
+
+int p2v_frame_send(struct p2v_conn *c, uint16_t type, const void *payload, size_t len)
+{
+    return send_frame(c, type, payload, len, false);
+}
+
+int p2v_frame_send_more(struct p2v_conn *c, uint16_t type, const void *payload, size_t len)
+{
+    return send_frame(c, type, payload, len, true);
 }
 
 static int fill(struct p2v_conn *c, size_t want)
 {
     while (c->in.len < want) {
         if (p2v_buf_grow(&c->in, 65536) < 0)
+            return -1;
+        /* the peer may be waiting for what we hold before it says more */
+        if (p2v_conn_flush(c) < 0)
             return -1;
         long n = p2v__conn_read_some(c, c->in.data + c->in.len, c->in.cap - c->in.len - 1);
         if (n < 0)

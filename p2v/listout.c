@@ -38,8 +38,8 @@ int p2v_listout_flush(struct p2v_listout *o)
         p2v_buf_reset(&o->z);
         z = o->shrink(o->batch.data, o->batch.len, &o->z);
     }
-    int rc = z == 0 ? p2v_frame_send(o->c, P2V_MSG_LIST_ZDATA, o->z.data, o->z.len)
-                    : p2v_frame_send(o->c, P2V_MSG_LIST_DATA, o->batch.data, o->batch.len);
+    int rc = z == 0 ? p2v_frame_send_more(o->c, P2V_MSG_LIST_ZDATA, o->z.data, o->z.len)
+                    : p2v_frame_send_more(o->c, P2V_MSG_LIST_DATA, o->batch.data, o->batch.len);
     p2v_buf_reset(&o->batch);
     o->nbatch = 0;
     if (rc < 0 || p2v_put_u32(&o->batch, 0) < 0)
@@ -71,7 +71,7 @@ int p2v_listout_warn(struct p2v_listout *o, const char *path, size_t len, const 
     int rc = -1;
     if (p2v_put_bytes(&b, path ? path : "", len > P2V_PATH_MAX ? P2V_PATH_MAX : len) == 0 &&
         p2v_put_str(&b, msg) == 0)
-        rc = p2v_frame_send(o->c, P2V_MSG_LIST_WARN, b.data, b.len);
+        rc = p2v_frame_send_more(o->c, P2V_MSG_LIST_WARN, b.data, b.len);
     p2v_buf_release(&b);
     return rc;
 }
