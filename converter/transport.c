@@ -1,5 +1,6 @@
 /* transport.c: spawn RSH, upload the agent, read the boot marker. */
 #include "transport.h"
+#include "agent_pack.h"
 #include "error.h"
 #include "log.h"
 #include <fcntl.h>
@@ -109,7 +110,7 @@ static void sh_quote(struct p2v_buf *b, const char *s)
  * marker, copies exactly `size` bytes from stdin (GNU head -c reads no
  * further; dd bs=1 elsewhere), checks the size and execs the agent, which
  * removes its own file at start. */
-static char *bootstrap_script(const struct transport_opts *o, off_t size)
+static char *bootstrap_script(const struct transport_opts *o, off_t size, size_t zsize)
 {
     struct p2v_buf s = P2V_BUF_INIT(65536);
     char proto[32] = "";
@@ -133,14 +134,19 @@ static char *bootstrap_script(const struct transport_opts *o, off_t size)
         "\"$x/probe\" 2>/dev/null && { rm -f \"$x/probe\"; d=$x; break; }; rm -rf \"$x\"; done; "
         "if [ -z \"$d\" ]; then echo \"p2v: no writable directory that allows running programs "
         "among: ${TMPDIR:-/tmp} /tmp /var/tmp /dev/shm\" >&2; exit %d; fi; "
-        "echo \"" MARKER "$(uname -m) $d\"; "
-        "if head --version 2>/dev/null | grep -q GNU; then head -c %lld; "
-        "else dd bs=1 count=%lld 2>/dev/null; fi >\"$d/p2v-agent\"; "
+        /* gzip is on every Linux server worth the name; without it (or
+         * when the node could not compress) the raw binary comes */
+        "z=raw; if [ %zu != 0 ] && command -v gzip >/dev/null 2>&1; then z=gz; fi; "
+        "echo \"" MARKER "$(uname -m) $d $z\"; "
+        "if [ $z = gz ]; then c=%zu; else c=%lld; fi; "
+        "if head --version 2>/dev/null | grep -q GNU; then head -c $c; "
+        "else dd bs=1 count=$c 2>/dev/null; fi | if [ $z = gz ]; then gzip -dc; else cat; fi "
+        ">\"$d/p2v-agent\"; "
         "n=$(wc -c <\"$d/p2v-agent\" | tr -d ' '); "
         "if [ \"$n\" != %lld ]; then rm -rf \"$d\"; echo \"p2v: upload of the agent to $d stopped at "
         "$n of %lld bytes (is the disk full?)\" >&2; exit %d; fi; "
         "chmod 700 \"$d/p2v-agent\"; exec \"$d/p2v-agent\" --serve --remove-self%s",
-        BOOT_NO_DIR, (long long)size, (long long)size, (long long)size, (long long)size,
+        BOOT_NO_DIR, zsize, zsize, (long long)size, (long long)size, (long long)size,
         BOOT_SHORT, proto);
     return p2v_buf_detach(&s);
 }
@@ -191,6 +197,11 @@ static int read_marker(struct transport *t)
             }
             *sp = '\0';
             t->remote_arch = p2v_xstrdup(arch);
+            /* "DIR gz|raw" when uploading, "-" with --agent */
+            char *form = strrchr(sp + 1, ' ');
+            t->upload_gz = form && strcmp(form, " gz") == 0;
+            if (form && (t->upload_gz || strcmp(form, " raw") == 0))
+                *form = '\0';
             t->remote_dir = p2v_xstrdup(sp + 1);
             free(line);
             return 0;
@@ -198,6 +209,30 @@ static int read_marker(struct transport *t)
         p2v_warn("the remote shell printed text before p2v started (ignored): %s", line);
         free(line);
     }
+}
+
+/* Send the agent as the bootstrap asked for it: gzip'd or raw. */
+static int upload(struct transport *t, const struct transport_opts *o, int agent_fd, off_t size,
+                  const struct p2v_buf *gz)
+{
+    p2v_debug("uploading the agent (%lld bytes, %zu gzip'd: %s) to %s:%s", (long long)size,
+              gz->len, t->upload_gz ? "sent gzip'd" : "sent raw", o->host, t->remote_dir);
+    if (t->upload_gz) {
+        if (!gz->len)
+            return p2v_error_set("%s asked for a compressed agent that was not offered", t->peer);
+        if (p2v_conn_write(&t->conn, gz->data, gz->len) < 0)
+            return transport_explain_failure(t, "during the agent upload");
+        return 0;
+    }
+    char buf[65536];
+    ssize_t n;
+    while ((n = read(agent_fd, buf, sizeof(buf))) > 0) {
+        if (p2v_conn_write(&t->conn, buf, (size_t)n) < 0)
+            return transport_explain_failure(t, "during the agent upload");
+    }
+    if (n < 0)
+        return p2v_error_set_errno(errno, "read the agent binary `%s`", o->agent_binary);
+    return 0;
 }
 
 int transport_open(struct transport *t, const struct transport_opts *o)
@@ -225,7 +260,13 @@ int transport_open(struct transport *t, const struct transport_opts *o)
     int argc = transport_split_command(o->rsh, &argv);
     if (argc < 0)
         return -1;
-    p2v_autofree char *script = bootstrap_script(o, size);
+    struct p2v_buf gz = P2V_BUF_INIT(64u << 20);
+    if (agent_fd >= 0 && agent_pack_gzip(agent_fd, size, &gz) < 0) {
+        p2v_debug("uploading the agent uncompressed: %s", p2v_error_message());
+        p2v_error_clear();
+        p2v_buf_reset(&gz);
+    }
+    p2v_autofree char *script = bootstrap_script(o, size, gz.len);
     struct p2v_buf remote = P2V_BUF_INIT(1 << 20);
     p2v_buf_adds(&remote, "sh -c ");
     sh_quote(&remote, script);
@@ -238,24 +279,19 @@ int transport_open(struct transport *t, const struct transport_opts *o)
     int in_w = -1, out_r = -1, err_r = -1;
     int rc = spawn(t, argv, &in_w, &out_r, &err_r);
     transport_free_argv(argv);
-    if (rc < 0)
+    if (rc < 0) {
+        p2v_buf_release(&gz);
         return -1;
+    }
     p2v_conn_init(&t->conn, out_r, in_w, err_r, t->peer);
     t->conn.timeout_ms = o->timeout_ms;
-    if (read_marker(t) < 0)
+    if (read_marker(t) < 0) {
+        p2v_buf_release(&gz);
         return transport_explain_failure(t, "during start-up");
-    if (agent_fd >= 0) {
-        p2v_debug("uploading the agent (%lld bytes) to %s:%s", (long long)size, o->host, t->remote_dir);
-        char buf[65536];
-        ssize_t n;
-        while ((n = read(agent_fd, buf, sizeof(buf))) > 0) {
-            if (p2v_conn_write(&t->conn, buf, (size_t)n) < 0)
-                return transport_explain_failure(t, "during the agent upload");
-        }
-        if (n < 0)
-            return p2v_error_set_errno(errno, "read the agent binary `%s`", o->agent_binary);
     }
-    return 0;
+    rc = agent_fd >= 0 ? upload(t, o, agent_fd, size, &gz) : 0;
+    p2v_buf_release(&gz);
+    return rc;
 }
 
 int transport_close(struct transport *t, int grace_ms)

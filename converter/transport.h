@@ -30,6 +30,7 @@ struct transport {
     char *peer;            /* "the agent on HOST" */
     char *remote_arch;     /* uname -m of the source, from the marker */
     char *remote_dir;      /* upload directory, "-" with --agent */
+    bool upload_gz;        /* the source takes the agent gzip'd */
 };
 
 /* Split an RSH string into argv (quotes and backslashes as sh does,
