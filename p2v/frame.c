@@ -118,9 +118,13 @@ int p2v_conn_write(struct p2v_conn *c, const void *p, size_t n)
 
 long p2v__conn_read_some(struct p2v_conn *c, void *buf, size_t room)
 {
+    /* a non-blocking descriptor is read first and polled only when empty
+     * (one system call, not two, while data streams in) */
+    bool try_first = c->read_nonblock;
     for (;;) {
-        if (wait_fd(c, c->rfd, POLLIN, "reading from") < 0)
+        if (!try_first && wait_fd(c, c->rfd, POLLIN, "reading from") < 0)
             return -1;
+        try_first = false;
         ssize_t n = read(c->rfd, buf, room);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;

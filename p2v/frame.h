@@ -24,11 +24,14 @@ struct p2v_conn {
     const char *peer;      /* "the agent on HOST", for messages */
     struct p2v_buf in;     /* received bytes not yet returned as a frame */
     struct p2v_buf out;    /* frames sent with _more, not yet written */
+    unsigned out_frames;   /* how many */
     struct p2v_buf errtail;
     struct p2v_buf errline;
     uint64_t bytes_in, bytes_out;
-    size_t consumed;       /* bytes of `in` belonging to the last frame */
+    size_t in_off;         /* bytes of `in` already consumed */
+    size_t consumed;       /* bytes after in_off belonging to the last frame */
     bool closed;           /* the peer closed the stream (EOF or EPIPE) */
+    bool read_nonblock;    /* rfd is O_NONBLOCK: read first, poll when empty */
 };
 
 void p2v_conn_init(struct p2v_conn *c, int rfd, int wfd, int errfd, const char *peer);
@@ -37,13 +40,19 @@ void p2v_conn_release(struct p2v_conn *c);
 /* Send one frame now (with any frames buffered before it). */
 int p2v_frame_send(struct p2v_conn *c, uint16_t type, const void *payload, size_t len);
 /* Send one frame of a stream (file data, listing batches): small ones are
- * gathered into writes of up to P2V_FRAME_OUT_MAX bytes, so that a small
- * file is not three writes and three ssh packets. Buffered frames go out
- * when the buffer fills, with the next p2v_frame_send, before the
+ * gathered into writes of up to P2V_FRAME_OUT_MAX bytes or
+ * P2V_FRAME_OUT_FRAMES frames, so that a small file is not three writes
+ * and three ssh packets. The frame count keeps answers flowing: a peer
+ * waiting for the first of many small answers must not wait for all of
+ * them (the node would stop pipelining and both sides take turns).
+ * Buffered frames also go out with the next p2v_frame_send, before the
  * connection blocks to read, and with p2v_conn_flush. */
 int p2v_frame_send_more(struct p2v_conn *c, uint16_t type, const void *payload, size_t len);
 int p2v_conn_flush(struct p2v_conn *c);
+/* The P2V_FRAME_HDR bytes that start a frame of `len` payload bytes. */
+void p2v_frame_header(unsigned char *h, uint16_t type, size_t len);
 #define P2V_FRAME_OUT_MAX (64u << 10)
+#define P2V_FRAME_OUT_FRAMES 16u
 /* Receive one frame. *payload points into the connection's buffer and
  * stays valid until the next receive. Returns 0, or -1 with an error for
  * EOF, timeout, or a malformed header. */

@@ -26,7 +26,7 @@ void p2v_conn_release(struct p2v_conn *c)
     p2v_buf_release(&c->errline);
 }
 
-static void put_header(unsigned char *h, uint16_t type, size_t len)
+void p2v_frame_header(unsigned char *h, uint16_t type, size_t len)
 {
     h[0] = (unsigned char)(len >> 24);
     h[1] = (unsigned char)(len >> 16);
@@ -43,6 +43,7 @@ int p2v_conn_flush(struct p2v_conn *c)
         return 0;
     int rc = p2v_conn_write(c, c->out.data, c->out.len);
     p2v_buf_reset(&c->out);
+    c->out_frames = 0;
     return rc;
 }
 
@@ -55,15 +56,15 @@ static int send_frame(struct p2v_conn *c, uint16_t type, const void *payload, si
         return -1;
     if (P2V_FRAME_HDR + len <= P2V_FRAME_OUT_MAX) {
         unsigned char h[P2V_FRAME_HDR];
-        put_header(h, type, len);
+        p2v_frame_header(h, type, len);
         if (p2v_buf_add(&c->out, h, sizeof(h)) < 0 || p2v_buf_add(&c->out, payload, len) < 0)
             return -1;
-        return more ? 0 : p2v_conn_flush(c);
+        return more && ++c->out_frames < P2V_FRAME_OUT_FRAMES ? 0 : p2v_conn_flush(c);
     }
     /* a big frame: the header alone is one small write, the payload is
      * written from where it is */
     unsigned char h[P2V_FRAME_HDR];
-    put_header(h, type, len);
+    p2v_frame_header(h, type, len);
     if (p2v_conn_write(c, h, sizeof(h)) < 0)
         return -1;
     return p2v_conn_write(c, payload, len);
@@ -79,9 +80,24 @@ int p2v_frame_send_more(struct p2v_conn *c, uint16_t type, const void *payload, 
     return send_frame(c, type, payload, len, true);
 }
 
+/* Frames are read in place: consumed bytes are only skipped (in_off),
+ * and the rest moves to the front only when the buffer needs the room.
+ * Moving it after every frame cost a memmove of up to a megabyte per
+ * small file. */
+static void compact(struct p2v_conn *c)
+{
+    if (!c->in_off)
+        return;
+    p2v_buf_consume(&c->in, c->in_off);
+    c->in_off = 0;
+}
+
+/* Until `want` unconsumed bytes are buffered. */
 static int fill(struct p2v_conn *c, size_t want)
 {
-    while (c->in.len < want) {
+    while (c->in.len - c->in_off < want) {
+        if (c->in.cap < c->in.len + 65536 + 1)
+            compact(c);
         if (p2v_buf_grow(&c->in, 65536) < 0)
             return -1;
         /* the peer may be waiting for what we hold before it says more */
@@ -92,10 +108,10 @@ static int fill(struct p2v_conn *c, size_t want)
             return -1;
         if (n == 0) {
             c->closed = true;
-            if (c->in.len == 0)
+            if (c->in.len == c->in_off)
                 return p2v_error_set("%s closed the connection", c->peer);
             return p2v_error_set("%s closed the connection in the middle of a message "
-                                 "(%zu of %zu bytes)", c->peer, c->in.len, want);
+                                 "(%zu of %zu bytes)", c->peer, c->in.len - c->in_off, want);
         }
         c->in.len += (size_t)n;
         c->in.data[c->in.len] = '\0';
@@ -104,8 +120,40 @@ static int fill(struct p2v_conn *c, size_t want)
     return 0;
 }
 
+int p2v_frame_recv(struct p2v_conn *c, uint16_t *type, const void **payload, size_t *len)
+{
+    c->in_off += c->consumed;
+    c->consumed = 0;
+    if (c->in_off == c->in.len) {
+        p2v_buf_reset(&c->in);
+        c->in_off = 0;
+    }
+    if (fill(c, P2V_FRAME_HDR) < 0)
+        return -1;
+    const unsigned char *h = (const unsigned char *)c->in.data + c->in_off;
+    uint32_t n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+    uint16_t flags = (uint16_t)(h[6] << 8 | h[7]);
+    if (n > P2V_FRAME_MAX)
+        return p2v_error_set("%s sent a frame of %u bytes, over the limit of %u",
+                             c->peer, n, P2V_FRAME_MAX);
+    if (flags != 0)
+        return p2v_error_set("%s sent a frame with unknown flags 0x%04x", c->peer, flags);
+    if (fill(c, P2V_FRAME_HDR + n) < 0)
+        return -1;
+    h = (const unsigned char *)c->in.data + c->in_off;   /* fill may have moved it */
+    *type = (uint16_t)(h[4] << 8 | h[5]);
+    *payload = h + P2V_FRAME_HDR;
+    *len = n;
+    c->consumed = P2V_FRAME_HDR + n;
+    return 0;
+}
+
 int p2v_conn_read_line(struct p2v_conn *c, char **line, size_t max)
 {
+    /* lines come before any frame (the start marker): plain offsets */
+    c->in_off += c->consumed;
+    c->consumed = 0;
+    compact(c);
     size_t scanned = 0;
     for (;;) {
         char *nl = c->in.len > scanned ? memchr(c->in.data + scanned, '\n', c->in.len - scanned) : NULL;
@@ -123,30 +171,4 @@ int p2v_conn_read_line(struct p2v_conn *c, char **line, size_t max)
         if (fill(c, c->in.len + 1) < 0)
             return -1;
     }
-}
-
-int p2v_frame_recv(struct p2v_conn *c, uint16_t *type, const void **payload, size_t *len)
-{
-    if (c->consumed) {
-        p2v_buf_consume(&c->in, c->consumed);
-        c->consumed = 0;
-    }
-    if (fill(c, P2V_FRAME_HDR) < 0)
-        return -1;
-    const unsigned char *h = (const unsigned char *)c->in.data;
-    uint32_t n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
-    uint16_t flags = (uint16_t)(h[6] << 8 | h[7]);
-    if (n > P2V_FRAME_MAX)
-        return p2v_error_set("%s sent a frame of %u bytes, over the limit of %u",
-                             c->peer, n, P2V_FRAME_MAX);
-    if (flags != 0)
-        return p2v_error_set("%s sent a frame with unknown flags 0x%04x", c->peer, flags);
-    if (fill(c, P2V_FRAME_HDR + n) < 0)
-        return -1;
-    h = (const unsigned char *)c->in.data;
-    *type = (uint16_t)(h[4] << 8 | h[5]);
-    *payload = c->in.data + P2V_FRAME_HDR;
-    *len = n;
-    c->consumed = P2V_FRAME_HDR + n;
-    return 0;
 }
