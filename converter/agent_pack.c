@@ -19,8 +19,9 @@ int agent_pack_gzip(int fd, off_t size, struct p2v_buf *out)
         got += n;
     }
     z_stream z = {0};
-    /* 15 + 16: a gzip header, so `gzip -dc` on the source reads it */
-    if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
+    /* 15 + 16: a gzip header, so `gzip -dc` on the source reads it; level
+     * 6 (0.1 s): 9 takes three times as long for 0.5% less */
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK) {
         free(raw);
         return p2v_error_set("zlib: cannot start compressing the agent");
     }

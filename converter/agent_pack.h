@@ -2,8 +2,8 @@
  *
  * The static agent is about 2 MB and is uploaded on every run and every
  * extra channel; gzip, which every Linux server has, makes that under
- * half. The bootstrap falls back to the raw binary where gzip is
- * missing. */
+ * half. It is compressed while ssh connects; the bootstrap falls back to
+ * the raw binary where gzip is missing. */
 #ifndef P2V_AGENT_PACK_H
 #define P2V_AGENT_PACK_H
 

@@ -110,7 +110,7 @@ static void sh_quote(struct p2v_buf *b, const char *s)
  * marker, copies exactly `size` bytes from stdin (GNU head -c reads no
  * further; dd bs=1 elsewhere), checks the size and execs the agent, which
  * removes its own file at start. */
-static char *bootstrap_script(const struct transport_opts *o, off_t size, size_t zsize)
+static char *bootstrap_script(const struct transport_opts *o, off_t size)
 {
     struct p2v_buf s = P2V_BUF_INIT(65536);
     char proto[32] = "";
@@ -134,11 +134,13 @@ static char *bootstrap_script(const struct transport_opts *o, off_t size, size_t
         "\"$x/probe\" 2>/dev/null && { rm -f \"$x/probe\"; d=$x; break; }; rm -rf \"$x\"; done; "
         "if [ -z \"$d\" ]; then echo \"p2v: no writable directory that allows running programs "
         "among: ${TMPDIR:-/tmp} /tmp /var/tmp /dev/shm\" >&2; exit %d; fi; "
-        /* gzip is on every Linux server worth the name; without it (or
-         * when the node could not compress) the raw binary comes */
-        "z=raw; if [ %zu != 0 ] && command -v gzip >/dev/null 2>&1; then z=gz; fi; "
+        /* gzip is on every Linux server worth the name; without it the
+         * raw binary comes. Either way a line with its length first (read
+         * byte by byte by the shell, so nothing after it is consumed). */
+        "z=raw; if command -v gzip >/dev/null 2>&1; then z=gz; fi; "
         "echo \"" MARKER "$(uname -m) $d $z\"; "
-        "if [ $z = gz ]; then c=%zu; else c=%lld; fi; "
+        "IFS= read -r c || c=; case $c in ''|*[!0-9]*) rm -rf \"$d\"; "
+        "echo \"p2v: no upload length from the node\" >&2; exit %d;; esac; "
         "if head --version 2>/dev/null | grep -q GNU; then head -c $c; "
         "else dd bs=1 count=$c 2>/dev/null; fi | if [ $z = gz ]; then gzip -dc; else cat; fi "
         ">\"$d/p2v-agent\"; "
@@ -146,8 +148,7 @@ static char *bootstrap_script(const struct transport_opts *o, off_t size, size_t
         "if [ \"$n\" != %lld ]; then rm -rf \"$d\"; echo \"p2v: upload of the agent to $d stopped at "
         "$n of %lld bytes (is the disk full?)\" >&2; exit %d; fi; "
         "chmod 700 \"$d/p2v-agent\"; exec \"$d/p2v-agent\" --serve --remove-self%s",
-        BOOT_NO_DIR, zsize, zsize, (long long)size, (long long)size, (long long)size,
-        BOOT_SHORT, proto);
+        BOOT_NO_DIR, BOOT_SHORT, (long long)size, (long long)size, BOOT_SHORT, proto);
     return p2v_buf_detach(&s);
 }
 
@@ -173,6 +174,12 @@ static int spawn(struct transport *t, char **argv, int *in_w, int *out_r, int *e
     close(in[0]);
     close(out[1]);
     close(err[1]);
+    /* 1 MiB pipes: ssh and we wake each other per megabyte, not per 64
+     * KiB (on a VM each wake-up is costly); a refusal changes nothing */
+    (void)fcntl(in[1], F_SETPIPE_SZ, 1 << 20);
+    (void)fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
+    /* our end reads without blocking: poll(2) only when nothing is there */
+    (void)fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK);
     t->pid = pid;
     *in_w = in[1];
     *out_r = out[0];
@@ -217,9 +224,12 @@ static int upload(struct transport *t, const struct transport_opts *o, int agent
 {
     p2v_debug("uploading the agent (%lld bytes, %zu gzip'd: %s) to %s:%s", (long long)size,
               gz->len, t->upload_gz ? "sent gzip'd" : "sent raw", o->host, t->remote_dir);
+    char line[32];
+    int ln = snprintf(line, sizeof(line), "%lld\n",
+                      t->upload_gz ? (long long)gz->len : (long long)size);
+    if (p2v_conn_write(&t->conn, line, (size_t)ln) < 0)
+        return transport_explain_failure(t, "during the agent upload");
     if (t->upload_gz) {
-        if (!gz->len)
-            return p2v_error_set("%s asked for a compressed agent that was not offered", t->peer);
         if (p2v_conn_write(&t->conn, gz->data, gz->len) < 0)
             return transport_explain_failure(t, "during the agent upload");
         return 0;
@@ -261,12 +271,7 @@ int transport_open(struct transport *t, const struct transport_opts *o)
     if (argc < 0)
         return -1;
     struct p2v_buf gz = P2V_BUF_INIT(64u << 20);
-    if (agent_fd >= 0 && agent_pack_gzip(agent_fd, size, &gz) < 0) {
-        p2v_debug("uploading the agent uncompressed: %s", p2v_error_message());
-        p2v_error_clear();
-        p2v_buf_reset(&gz);
-    }
-    p2v_autofree char *script = bootstrap_script(o, size, gz.len);
+    p2v_autofree char *script = bootstrap_script(o, size);
     struct p2v_buf remote = P2V_BUF_INIT(1 << 20);
     p2v_buf_adds(&remote, "sh -c ");
     sh_quote(&remote, script);
@@ -285,6 +290,12 @@ int transport_open(struct transport *t, const struct transport_opts *o)
     }
     p2v_conn_init(&t->conn, out_r, in_w, err_r, t->peer);
     t->conn.timeout_ms = o->timeout_ms;
+    t->conn.read_nonblock = true;   /* spawn() made out_r so */
+    /* compressed while ssh connects: the source says whether it wants it */
+    if (agent_fd >= 0 && agent_pack_gzip(agent_fd, size, &gz) < 0) {
+        p2v_buf_release(&gz);
+        return -1;
+    }
     if (read_marker(t) < 0) {
         p2v_buf_release(&gz);
         return transport_explain_failure(t, "during start-up");
