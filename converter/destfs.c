@@ -446,7 +446,8 @@ int destfs_remove(struct destfs *d, const char *path)
 int destfs__tmpname(struct destfs *d, int dirfd, char *out, size_t outsz)
 {
     for (int i = 0; i < 1000; i++) {
-        snprintf(out, outsz, ".p2v~%ld.%u", (long)getpid(), ++d->tmp_seq);
+        snprintf(out, outsz, ".p2v~%ld.%u", (long)getpid(),
+                 __atomic_add_fetch(&d->tmp_seq, 1, __ATOMIC_RELAXED));
         struct stat st;
         if (fstatat(dirfd, out, &st, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
             return 0;

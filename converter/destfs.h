@@ -59,7 +59,8 @@ struct destfs {
     uint64_t xattrs_failed;     /* sets refused by the destination fs */
     uint64_t flags_failed;      /* fsflags the destination could not keep */
     uint32_t reported;          /* bit per enum destfs_xns (+ flags bit) */
-    unsigned tmp_seq;           /* temporary names in a directory */
+    unsigned tmp_seq;           /* temporary names in a directory (atomic) */
+    bool no_tmpfile;            /* the filesystem refused O_TMPFILE (atomic) */
 };
 
 /* Force the O_NOFOLLOW walk instead of openat2 (tests). The environment
@@ -82,6 +83,12 @@ int destfs_check_path_in(const struct destfs *d, const char *path, size_t len);
 const char *destfs_show(const char *path, size_t len);
 
 int destfs_lstat(struct destfs *d, const char *path, struct stat *st); /* 0, 1 absent, -1 */
+struct destfs_at;
+/* A small new file: created unnamed (O_TMPFILE) in its directory, linked
+ * into place by destfs_new_commit with its metadata. 1: not supported
+ * here, use destfs_tmp_open. The caller closes *fd and at. */
+int destfs_new_open(struct destfs *d, const char *path, struct destfs_at *at, int *fd);
+int destfs_new_commit(struct destfs *d, struct destfs_at *at, int fd, const struct p2v_entry *e);
 int destfs_mkdir(struct destfs *d, const struct p2v_entry *e);
 int destfs_symlink(struct destfs *d, const struct p2v_entry *e);
 int destfs_mknod(struct destfs *d, const struct p2v_entry *e);

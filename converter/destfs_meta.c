@@ -77,13 +77,18 @@ struct mt {
     char proc[40];
 };
 
-static int mt_init(struct mt *m, int fd)
+/* Regular files and directories always come with a real descriptor
+ * (open_meta reopens them); other types may be O_PATH. */
+static int mt_init(struct mt *m, int fd, mode_t type)
 {
     m->fd = fd;
-    int fl = fcntl(fd, F_GETFL);
-    if (fl < 0)
-        return -1;
-    m->opath = (fl & O_PATH) != 0;
+    m->opath = false;
+    if (type != S_IFREG && type != S_IFDIR) {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0)
+            return -1;
+        m->opath = (fl & O_PATH) != 0;
+    }
     return destfs__proc_path(fd, m->proc, sizeof(m->proc));
 }
 
@@ -187,7 +192,7 @@ int destfs__meta_fd(struct destfs *d, int fd, mode_t type, const struct p2v_entr
                     const char *path, size_t path_len, bool times)
 {
     struct mt m;
-    if (mt_init(&m, fd) < 0)
+    if (mt_init(&m, fd, type) < 0)
         return p2v_error_set_errno(errno, "`%s`", destfs_show(path, path_len));
     if (fchownat(fd, "", (uid_t)e->uid, (gid_t)e->gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) < 0)
         return p2v_error_set_errno(errno, "chown `%s` to %u:%u", destfs_show(path, path_len),

@@ -175,6 +175,8 @@ static int take_entry(struct xfer *x, struct p2v_entry *e)
             xfer_unlock(x);
             return 0;
         }
+        if (have == 1)
+            e->flags |= XF_ABSENT;
         x->bytes_planned += e->size;
         xfer_queue_file(x, e);
         xfer_channels_maybe_start(x);

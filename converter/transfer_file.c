@@ -13,6 +13,9 @@
 #define DELTA_MIN_SIZE (2u << 10)
 #define CHANGED_RETRIES 3
 #define CHANNEL_INFLIGHT_MAX (8ull << 20)
+/* New files below this are made unnamed in place (destfs_new.c): sent
+ * again whole if a run dies, never resumed. */
+#define INPLACE_MAX (1u << 20)
 
 static struct pending *head(struct chan *c)
 {
@@ -26,9 +29,10 @@ static void close_pending(struct pending *p)
         close(p->out_fd);
     if (p->basis_fd >= 0)
         close(p->basis_fd);
+    destfs__at_close(&p->at);
     p2v_entry_clear(&p->e);
     memset(p, 0, sizeof(*p));
-    p->out_fd = p->basis_fd = -1;
+    p->out_fd = p->basis_fd = p->at.dirfd = -1;
 }
 
 static void pop(struct chan *c)
@@ -102,7 +106,7 @@ static int request(struct chan *c, struct p2v_entry *e, unsigned attempts)
     struct xfer *x = c->x;
     struct pending *p = &c->ring[(c->ring_head + c->ring_count) % c->ring_cap];
     memset(p, 0, sizeof(*p));
-    p->out_fd = p->basis_fd = -1;
+    p->out_fd = p->basis_fd = p->at.dirfd = -1;
     p->e = *e;
     memset(e, 0, sizeof(*e));
     p->id = c->next_id++;
@@ -114,13 +118,25 @@ static int request(struct chan *c, struct p2v_entry *e, unsigned attempts)
     struct p2v_buf sig = P2V_BUF_INIT(P2V_SIG_MAX);
     if (x->o->verify)
         return request_verify(c, p, &sig);
+    p->method = P2V_FILE_WHOLE;
+    if ((p->e.flags & XF_ABSENT) && p->e.size < INPLACE_MAX) {
+        /* a partial of it from a killed run would be left behind */
+        if (x->st->partial_files && destfs_tmp_discard(&x->df, p->e.path) < 0)
+            goto fail;
+        int r = destfs_new_open(&x->df, p->e.path, &p->at, &p->out_fd);
+        if (r < 0)
+            goto fail;
+        if (r == 0) {
+            p->inplace = true;
+            return send_request(c, p, &sig);
+        }
+    }
     uint64_t have = 0;
     int fd;
     if (destfs_tmp_open(&x->df, p->e.path, true, &fd, &have) < 0) {
         p2v_buf_release(&sig);
         return -1;
     }
-    p->method = P2V_FILE_WHOLE;
     if (have > 0) {
         /* a partial from an interrupted run: it becomes the basis of a
          * delta over its length; the rest comes raw */
@@ -139,7 +155,8 @@ static int request(struct chan *c, struct p2v_entry *e, unsigned attempts)
         }
     } else {
         p->out_fd = fd;
-        if (p->e.size >= DELTA_MIN_SIZE && destfs_open_basis(&x->df, p->e.path, &p->basis_fd) == 0) {
+        if (!(p->e.flags & XF_ABSENT) && p->e.size >= DELTA_MIN_SIZE &&
+            destfs_open_basis(&x->df, p->e.path, &p->basis_fd) == 0) {
             struct stat st;
             if (fstat(p->basis_fd, &st) == 0 && st.st_size > 0 &&
                 delta_signature(p->basis_fd, (uint64_t)st.st_size, &sig) == 0) {
@@ -287,7 +304,8 @@ static int finish_file(struct chan *c, struct pending *p, const struct p2v_file_
         return finish_verify(x, p, end);
     if (end->status == P2V_FILE_CHANGED || end->status == P2V_FILE_VANISHED ||
         end->status == P2V_FILE_ERROR) {
-        destfs_tmp_discard(&x->df, p->e.path);
+        if (!p->inplace)   /* an unnamed file just goes with its descriptor */
+            destfs_tmp_discard(&x->df, p->e.path);
         if (end->status == P2V_FILE_CHANGED && p->attempts + 1 < CHANGED_RETRIES) {
             count(x, &x->st->changed_resent);
             struct p2v_entry again = p->e;
@@ -324,13 +342,15 @@ static int finish_file(struct chan *c, struct pending *p, const struct p2v_file_
         return p2v_error_set("%s says /%s, listed at %llu bytes, has %llu", c->s->t.peer,
                              p->e.path, (unsigned long long)p->e.size,
                              (unsigned long long)end->size);
-    if (ftruncate(p->out_fd, (off_t)end->size) < 0)
+    /* a new file written to its end has its size already */
+    if (!(p->inplace && p->end == end->size) && ftruncate(p->out_fd, (off_t)end->size) < 0)
         return p2v_error_set_errno(errno, "set the size of /%s", p->e.path);
     /* what was read is what the file is: its size and time after reading */
     p->e.size = end->size;
     p->e.mtime_sec = end->mtime_sec;
     p->e.mtime_nsec = end->mtime_nsec;
-    if (destfs_commit(&x->df, p->e.path, p->out_fd, &p->e) < 0)
+    if ((p->inplace ? destfs_new_commit(&x->df, &p->at, p->out_fd, &p->e)
+                    : destfs_commit(&x->df, p->e.path, p->out_fd, &p->e)) < 0)
         return -1;
     xfer_lock(x);
     x->st->files_sent++;

@@ -22,7 +22,13 @@ struct pending {
     struct delta_patch *patch;
     unsigned attempts;
     uint64_t counted;                  /* its share of the channel's inflight_bytes */
+    bool inplace;                      /* unnamed in its directory (destfs_new_open) */
+    struct destfs_at at;               /* its directory, when inplace */
 };
+
+/* Entry flag bits of our own (the agent's are masked off on arrival;
+ * bits 24-31 count retries): the file was absent at the destination. */
+#define XF_ABSENT (1u << 23)
 
 struct entry_list {
     struct p2v_entry *v;
