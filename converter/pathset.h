@@ -1,13 +1,17 @@
 /* pathset.h: a set of byte-string paths (the entries a listing named),
- * open addressing with FNV-1a, for the deletion pass of a sync. */
+ * kept as 128-bit digests, for duplicate checks and the deletion pass of
+ * a sync. */
 #ifndef P2V_PATHSET_H
 #define P2V_PATHSET_H
 
 #include "common.h"
 
+struct pathset_key {
+    uint64_t a, b;
+};
+
 struct pathset {
-    char **slots;
-    size_t *lens;
+    struct pathset_key *slots;
     size_t cap, count;
 };
 

@@ -105,13 +105,7 @@ int sender_queue(struct sender *s, uint16_t type, const void *payload, size_t le
     m->next = NULL;
     m->len = P2V_FRAME_HDR + len;
     unsigned char *h = m->data;
-    h[0] = (unsigned char)(len >> 24);
-    h[1] = (unsigned char)(len >> 16);
-    h[2] = (unsigned char)(len >> 8);
-    h[3] = (unsigned char)len;
-    h[4] = (unsigned char)(type >> 8);
-    h[5] = (unsigned char)type;
-    h[6] = h[7] = 0;
+    p2v_frame_header(h, type, len);
     if (len)
         memcpy(h + P2V_FRAME_HDR, payload, len);
     pthread_mutex_lock(&s->lock);

@@ -1,1 +1,2 @@
 p2v_unit_test(test_destfs test_destfs.c)
+p2v_unit_test(test_pathset test_pathset.c)
