@@ -66,11 +66,38 @@ if [ "$rc" != 0 ] || ! jq -e '.possible == true and .ctid == "101" and (.restric
 else
     echo "ok: dry run over the local shell"
 fi
-updir=$(sed -n 's/.*uploading the agent ([0-9]* bytes) to localhost:\(.*\)$/\1/p' "$tmp/err")
+updir=$(sed -n 's/.*uploading the agent ([^)]*) to localhost:\(.*\)$/\1/p' "$tmp/err")
+# the local shell has gzip: the agent goes compressed, and arrives whole
+if grep -q "uploading the agent ([0-9]* bytes, [0-9]* gzip'd: sent gzip'd)" "$tmp/err"; then
+    echo "ok: the agent uploaded gzip'd"
+else
+    echo "FAIL: the agent was not uploaded gzip'd: $(grep 'uploading the agent' "$tmp/err")"; fails=$((fails + 1))
+fi
 case $updir in
     /*/p2v-agent.*) [ ! -e "$updir" ] || { echo "FAIL: the uploaded agent left $updir"; fails=$((fails + 1)); } ;;
     *) echo "FAIL: the debug log does not name the upload directory"; fails=$((fails + 1)) ;;
 esac
+
+# A source without gzip: the bootstrap asks for the raw binary, which
+# arrives whole. The remote shell's PATH holds every tool it uses but gzip.
+mkdir -p "$tmp/nogzip"
+for t in sh mktemp printf chmod rm uname head grep dd wc tr cat; do
+    ln -s "$(command -v "$t")" "$tmp/nogzip/$t"
+done
+cat >"$tmp/nogzip-rsh" <<RSH
+#!/bin/sh
+shift
+PATH=$tmp/nogzip exec sh -c "\$1"
+RSH
+chmod +x "$tmp/nogzip-rsh"
+rc=0
+"$build/bin/p2vmigrate" -vv --dry-run --json --no-scan -e "$tmp/nogzip-rsh" localhost 101 \
+    >"$tmp/report2.json" 2>"$tmp/err2" || rc=$?
+if [ "$rc" = 0 ] && grep -q "gzip'd: sent raw)" "$tmp/err2" && jq -e '.possible == true' "$tmp/report2.json" >/dev/null; then
+    echo "ok: without gzip the agent goes raw"
+else
+    echo "FAIL: a source without gzip: exit $rc: $(grep -m3 'uploading\|error' "$tmp/err2")"; fails=$((fails + 1))
+fi
 for d in private conf state; do
     [ ! -e "$tmp/$d" ] || { echo "FAIL: $tmp/$d was created on the node"; fails=$((fails + 1)); }
 done
