@@ -12,7 +12,6 @@
 #include "error.h"
 
 #include <fcntl.h>
-#include <stdio.h>
 #include <unistd.h>
 
 int destfs_new_open(struct destfs *d, const char *path, struct destfs_at *at, int *fd)
@@ -49,7 +48,7 @@ static int link_in(struct destfs_at *at, int fd, const char *name)
         return -1;
     /* AT_EMPTY_PATH wants CAP_DAC_READ_SEARCH: the /proc path does not */
     char proc[64];
-    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    destfs__proc_path(fd, proc, sizeof(proc));
     return linkat(AT_FDCWD, proc, at->dirfd, name, AT_SYMLINK_FOLLOW);
 }
 

@@ -14,15 +14,8 @@ static int recv_frame(struct session *s, uint16_t *type, const void **p, size_t 
     for (;;) {
         if (p2v_frame_recv(&s->t.conn, type, p, n) < 0)
             return transport_explain_failure(&s->t, doing);
-        if (*type == P2V_MSG_ERROR) {
-            uint32_t code;
-            char *msg;
-            if (p2v_error_decode(*p, *n, &code, &msg) < 0)
-                return -1;
-            p2v_error_set("%s reports: %s", s->t.peer, msg);
-            free(msg);
-            return -1;
-        }
+        if (*type == P2V_MSG_ERROR)
+            return session_agent_error(s, *p, *n);
         if (*type != P2V_MSG_PROGRESS)
             return 0;
         char *stage;
@@ -33,6 +26,17 @@ static int recv_frame(struct session *s, uint16_t *type, const void **p, size_t 
         p2v_progress_update(&pr, false);
         free(stage);
     }
+}
+
+int session_agent_error(const struct session *s, const void *p, size_t n)
+{
+    uint32_t code;
+    char *msg;
+    if (p2v_error_decode(p, n, &code, &msg) < 0)
+        return -1;
+    p2v_error_set("%s reports: %s", s->t.peer, msg);
+    free(msg);
+    return -1;
 }
 
 int session_open(struct session *s, const struct transport_opts *o)

@@ -17,6 +17,8 @@ struct session {
 int session_open(struct session *s, const struct transport_opts *o);
 /* Ask for the raw facts document; *out is malloc'd, NUL-terminated. */
 int session_get_facts(struct session *s, bool scan, char **out, size_t *len);
+/* An ERROR frame from the agent (payload p, n) as our error: always -1. */
+int session_agent_error(const struct session *s, const void *p, size_t n);
 /* Say BYE and wait for the agent and the remote shell to end. */
 int session_close(struct session *s);
 /* Tear down without ceremony (after an error). */

@@ -43,8 +43,7 @@ void xfer_queue_file(struct xfer *x, struct p2v_entry *e)
 {
     xfer_lock(x);
     entry_list_push(&x->waiting, e);
-    if (x->workers_idle)
-        pthread_cond_broadcast(&x->cond);
+    pthread_cond_broadcast(&x->cond);   /* an idle channel, or ch[0] waiting */
     xfer_unlock(x);
 }
 
@@ -302,15 +301,7 @@ static int loop(struct xfer *x)
             break;
         }
         case P2V_MSG_PROGRESS: break;
-        case P2V_MSG_ERROR: {
-            uint32_t code;
-            char *msg;
-            if (p2v_error_decode(p, n, &code, &msg) == 0) {
-                p2v_error_set("%s reports: %s", x->s->t.peer, msg);
-                free(msg);
-            }
-            return -1;
-        }
+        case P2V_MSG_ERROR: return session_agent_error(x->s, p, n);
         default:
             rc = xfer_file_frame(ch, type, p, n);
         }

@@ -133,36 +133,31 @@ static void record_failure(struct chan *c)
     xfer_unlock(x);
 }
 
-/* Until there is a file to request, or the transfer is over (returns 1). */
+/* Count this worker in or out of workers_busy (under the lock); ch[0]
+ * waits for the count to reach zero. */
+static void set_busy(struct xfer *x, bool *busy, bool now)
+{
+    if (*busy == now)
+        return;
+    if (now)
+        x->workers_busy++;
+    else
+        x->workers_busy--;
+    *busy = now;
+    pthread_cond_broadcast(&x->cond);
+}
+
+/* Until there is a file to request (0), or the transfer is over (1). */
 static int wait_for_work(struct chan *c, bool *busy)
 {
     struct xfer *x = c->x;
     xfer_lock(x);
-    int rc = 1;
-    for (;;) {
-        if (x->failed || x->done)
-            break;
-        if (x->waiting.head < x->waiting.n) {
-            if (!*busy)
-                x->workers_busy++;
-            *busy = true;
-            rc = 0;
-            break;
-        }
-        if (*busy) {
-            x->workers_busy--;
-            *busy = false;
-            pthread_cond_broadcast(&x->cond);
-        }
-        x->workers_idle++;
+    while (!x->failed && !x->done && x->waiting.head == x->waiting.n) {
+        set_busy(x, busy, false);
         pthread_cond_wait(&x->cond, &x->lock);
-        x->workers_idle--;
     }
-    if (rc && *busy) {
-        x->workers_busy--;
-        *busy = false;
-        pthread_cond_broadcast(&x->cond);
-    }
+    int rc = x->failed || x->done ? 1 : 0;
+    set_busy(x, busy, rc == 0);
     xfer_unlock(x);
     return rc;
 }
@@ -185,15 +180,8 @@ static int work(struct chan *c, bool *busy)
             return transport_explain_failure(&c->s->t, "during the transfer");
         if (type == P2V_MSG_PROGRESS)
             continue;
-        if (type == P2V_MSG_ERROR) {
-            uint32_t code;
-            char *msg;
-            if (p2v_error_decode(p, n, &code, &msg) == 0) {
-                p2v_error_set("%s reports: %s", c->s->t.peer, msg);
-                free(msg);
-            }
-            return -1;
-        }
+        if (type == P2V_MSG_ERROR)
+            return session_agent_error(c->s, p, n);
         if (xfer_file_frame(c, type, p, n) < 0)
             return -1;
         xfer_lock(x);
@@ -225,8 +213,7 @@ static void *worker(void *arg)
     if (rc < 0)
         record_failure(c);
     xfer_lock(x);
-    if (busy)
-        x->workers_busy--;
+    set_busy(x, &busy, false);
     bool clean = rc == 0 && !x->failed;
     c->opened = false;   /* from here its ssh is ours alone to end */
     pthread_cond_broadcast(&x->cond);

@@ -75,7 +75,7 @@ struct xfer {
     pthread_cond_t cond;
     struct entry_list waiting;         /* regular files not yet requested */
     struct entry_list dirs, hardlinks, flagged;
-    unsigned workers_busy, workers_idle;   /* busy: has files in flight */
+    unsigned workers_busy;             /* worker channels with files in flight */
     bool list_done, done, failed;
     char fail_msg[P2V_ERROR_MAX], fail_hint[P2V_ERROR_MAX];
     uint64_t bytes_planned;

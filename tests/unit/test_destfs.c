@@ -17,50 +17,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-static bool is_root;
-static char base[128], priv[256], outside[256];
-
-static void sh(const char *fmt, const char *arg)
-{
-    char cmd[PATH_MAX * 2];
-    snprintf(cmd, sizeof(cmd), fmt, arg);
-    if (system(cmd) != 0)
-        printf("# command failed: %s\n", cmd);
-}
-
-static struct p2v_entry ent(const char *path, uint8_t type, uint32_t mode, uint32_t uid,
-                            uint32_t gid)
-{
-    struct p2v_entry e;
-    memset(&e, 0, sizeof(e));
-    e.path = p2v_xstrdup(path);
-    e.path_len = strlen(path);
-    e.type = type;
-    e.mode = mode;
-    e.uid = is_root ? uid : (uint32_t)geteuid();
-    e.gid = is_root ? gid : (uint32_t)getegid();
-    e.mtime_sec = 1600000000;
-    e.mtime_nsec = 123456789;
-    return e;
-}
-
-static void set_link(struct p2v_entry *e, const char *link)
-{
-    free(e->link);
-    e->link = p2v_xstrdup(link);
-    e->link_len = strlen(link);
-    e->size = e->link_len;
-}
-
-static void add_xattr(struct p2v_entry *e, const char *name, const void *v, size_t n)
-{
-    e->xattrs = p2v_xrealloc(e->xattrs, (e->nxattrs + 1) * sizeof(*e->xattrs));
-    e->xattrs[e->nxattrs].name = p2v_xstrdup(name);
-    e->xattrs[e->nxattrs].value = p2v_xmalloc(n ? n : 1);
-    memcpy(e->xattrs[e->nxattrs].value, v, n);
-    e->xattrs[e->nxattrs].len = n;
-    e->nxattrs++;
-}
+#include "destfs_fixture.h"
 
 /* Write a regular file through tmp_open + commit. */
 static int put_file(struct destfs *d, struct p2v_entry *e, const char *content)
@@ -97,12 +54,6 @@ static char *slurp(const char *dir, const char *name)
     return buf;
 }
 
-static int lst(const char *rel, struct stat *st)
-{
-    char p[PATH_MAX];
-    snprintf(p, sizeof(p), "%s/%s", priv, rel);
-    return lstat(p, st);
-}
 
 /* outside holds exactly "secret" (content "s3cret", one link); nothing else */
 static bool outside_intact(void)
@@ -585,64 +536,6 @@ static int count_tmp(const char *dir)
     return n;
 }
 
-/* Small new files: unnamed (O_TMPFILE) in their directory until linked. */
-static void t_new_inplace(struct destfs *d)
-{
-    struct p2v_entry dir = ent("newdir", P2V_FT_DIR, 0755, 0, 0);
-    struct p2v_entry f = ent("newdir/small", P2V_FT_REG, 04750, 12, 34);
-    f.size = 5;
-    add_xattr(&f, "user.note", "n", 1);
-    ok(destfs_mkdir(d, &dir) == 0, "newdir made");
-    struct destfs_at at;
-    int fd;
-    int r = destfs_new_open(d, "newdir/small", &at, &fd);
-    ok(r == 0, "an unnamed file in its directory: %s", r < 0 ? p2v_error_message() : "ok");
-    if (r != 0) {
-        p2v_entry_clear(&dir);
-        p2v_entry_clear(&f);
-        return;
-    }
-    ok(write(fd, "hello", 5) == 5, "written");
-    struct stat st;
-    ok(lst("newdir/small", &st) < 0, "nothing has its name before the commit");
-    r = destfs_new_commit(d, &at, fd, &f);
-    ok(r == 0, "linked into place%s%s", r ? ": " : "", r ? p2v_error_message() : "");
-    close(fd);
-    destfs__at_close(&at);
-    ok(lst("newdir/small", &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 5 &&
-           (st.st_mode & 07777) == 04750 && st.st_mtim.tv_nsec == 123456789,
-       "content size, mode (setuid kept) and mtime");
-    if (is_root)
-        ok(st.st_uid == 12 && st.st_gid == 34, "owner 12:34");
-    /* the name taken meanwhile (a symlink to outside): replaced, never
-     * written through */
-    char target[PATH_MAX];
-    snprintf(target, sizeof(target), "%s/victim", outside);
-    char link[PATH_MAX];
-    snprintf(link, sizeof(link), "%s/newdir/taken", priv);
-    struct p2v_entry g = ent("newdir/taken", P2V_FT_REG, 0644, 0, 0);
-    g.size = 3;
-    ok(destfs_new_open(d, "newdir/taken", &at, &fd) == 0 && write(fd, "new", 3) == 3,
-       "another new file");
-    ok(symlink(target, link) == 0, "its name taken by a symlink before the commit");
-    r = destfs_new_commit(d, &at, fd, &g);
-    ok(r == 0, "committed over it%s%s", r ? ": " : "", r ? p2v_error_message() : "");
-    close(fd);
-    destfs__at_close(&at);
-    ok(lst("newdir/taken", &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 3,
-       "the symlink replaced by the file");
-    ok(access(target, F_OK) < 0, "nothing written outside");
-    /* abandoned before the commit: no trace */
-    ok(destfs_new_open(d, "newdir/dropped", &at, &fd) == 0 && write(fd, "x", 1) == 1,
-       "a third, abandoned");
-    close(fd);
-    destfs__at_close(&at);
-    ok(lst("newdir/dropped", &st) < 0, "an abandoned unnamed file leaves nothing");
-    p2v_entry_clear(&dir);
-    p2v_entry_clear(&f);
-    p2v_entry_clear(&g);
-}
-
 static void t_resume(struct destfs *d)
 {
     int fd;
@@ -774,7 +667,6 @@ static void run_all(bool walk)
     t_immutable(&d);
     t_mount(&d);
     t_between_runs(&d);
-    t_new_inplace(&d);
     t_resume(&d);
     ok(outside_intact(), "outside untouched at the end");
     destfs_close(&d);

@@ -1,2 +1,3 @@
 p2v_unit_test(test_destfs test_destfs.c)
+p2v_unit_test(test_destfs_new test_destfs_new.c)
 p2v_unit_test(test_pathset test_pathset.c)
