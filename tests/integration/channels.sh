@@ -56,10 +56,15 @@ wait_partial() {   # wait_partial CTID: until a temporary file holds 1 MiB
 }
 
 src_agents() {   # the agents serving files on the server, oldest first
-    local p
+    # processes come and go while this looks (ssh sessions): one that
+    # vanishes is skipped, never an error
+    local p cmd st
     for p in $(ip netns pids "$SRC_NS"); do
-        tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q 'p2v-agent --serve' && echo "$p"
-    done | xargs -r ps -o pid= --sort=start_time -p | tr -d ' '
+        cmd=$({ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null) || continue
+        case $cmd in *'p2v-agent --serve'*) ;; *) continue ;; esac
+        st=$({ awk '{ print $22 }' "/proc/$p/stat"; } 2>/dev/null) || continue
+        if [ -n "$st" ]; then echo "$st $p"; fi
+    done | sort -n | awk '{ print $2 }'
 }
 wait_agents() {   # wait_agents N: until N agents serve
     for _ in $(seq 1 400); do
