@@ -69,7 +69,7 @@ int agent_serve(int in_fd, int out_fd, uint32_t proto_max)
     struct p2v_hello ours = {
         .proto_max = proto_max, .proto_min = P2V_PROTO_MIN,
         .software = "p2v-agent " P2V_VERSION, .os = "linux", .arch = u.machine,
-        .caps = P2V_CAP_FACTS | P2V_CAP_FILES,
+        .caps = P2V_CAP_FACTS | P2V_CAP_FILES | P2V_CAP_DELTA_SUM,
     };
     struct files_state files = {0};
     struct p2v_agent_handlers h = {on_facts, on_list, on_file, &files};

@@ -1,28 +1,52 @@
 /* delta.c: signatures and patching with librsync (see delta.h). */
 #include "delta.h"
 #include "error.h"
+#include <blake2.h>
 #include <librsync.h>
 #include <unistd.h>
 
 #define IOBUF (256u << 10)
 
-/* Strong sums: librsync's minimum for this file and block size (safe
- * against random collisions), plus 4 bytes of margin. Not the 32-byte
- * maximum: that guards against crafted collisions, and the source, which
- * chooses the content anyway, has no use for one; it would make every
- * signature the node sends 2-3 times larger. */
+/* Strong sums. Long: librsync's minimum for this file and block size
+ * (safe against random collisions) plus 4 bytes of margin. Not the
+ * 32-byte maximum: that guards against crafted collisions, and the
+ * source, which chooses the content anyway, has no use for one.
+ *
+ * Short, when the agent sums what its delta describes (the node checks
+ * the patched output against that sum and sends the file whole when they
+ * differ): rsync's sizing, bits enough that a chance match of a block
+ * beside the 32-bit rolling sum is unlikely (about 2^-10 a file), plus a
+ * byte, since a miss costs the whole file again. About half the bytes of
+ * the long sums, and signatures are most of what a final sync sends. */
 #define STRONG_MARGIN 4
 
-int delta_signature(int basis_fd, uint64_t len, struct p2v_buf *sig)
+static size_t short_strong_len(uint64_t len, size_t block_len)
+{
+    int bits = 10;   /* rsync's BLOCKSUM_BIAS */
+    for (uint64_t l = len; l >>= 1;)
+        bits += 2;
+    for (size_t b = block_len; b >>= 1;)
+        bits--;
+    int bytes = (bits + 1 - 32 + 7) / 8;
+    if (bytes < 2)
+        bytes = 2;
+    return (size_t)bytes + 1 > RS_MAX_STRONG_SUM_LENGTH ? RS_MAX_STRONG_SUM_LENGTH
+                                                        : (size_t)bytes + 1;
+}
+
+int delta_signature(int basis_fd, uint64_t len, bool short_sums, struct p2v_buf *sig)
 {
     rs_magic_number magic = 0;
     size_t block_len = 0, strong_len = (size_t)-1;
     if (rs_sig_args((rs_long_t)len, &magic, &block_len, &strong_len) != RS_DONE)
         return p2v_error_set("librsync cannot size a signature for %llu bytes",
                              (unsigned long long)len);
-    strong_len = strong_len + STRONG_MARGIN > RS_MAX_STRONG_SUM_LENGTH
-                     ? RS_MAX_STRONG_SUM_LENGTH
-                     : strong_len + STRONG_MARGIN;
+    if (short_sums)
+        strong_len = short_strong_len(len, block_len);
+    else
+        strong_len = strong_len + STRONG_MARGIN > RS_MAX_STRONG_SUM_LENGTH
+                         ? RS_MAX_STRONG_SUM_LENGTH
+                         : strong_len + STRONG_MARGIN;
     rs_job_t *job = rs_sig_begin(block_len, strong_len, magic);
     if (!job)
         return p2v_error_set("librsync: cannot start a signature");
@@ -69,6 +93,7 @@ struct delta_patch {
     uint64_t basis_len, out_len, out_max;
     bool done, bad_copy, differs;
     char *out, *cmp;
+    blake2b_state sum;   /* of the output, to check the agent's */
 };
 
 /* Copy commands come from the agent: refuse any outside the basis. */
@@ -96,6 +121,7 @@ struct delta_patch *delta_patch_begin(int basis_fd, uint64_t basis_len, int out_
     p->compare_fd = -1;
     p->out_max = out_max;
     p->out = p2v_xmalloc(IOBUF);
+    blake2b_init(&p->sum, P2V_FILE_SUM_LEN);
     p->job = rs_patch_begin(copy_cb, p);
     if (!p->job) {
         delta_patch_free(p);
@@ -119,6 +145,7 @@ static int run(struct delta_patch *p, const void *data, size_t n, bool eof)
             if (p->out_len + made > p->out_max)
                 return p2v_error_set("the delta expands beyond %llu bytes",
                                      (unsigned long long)p->out_max);
+            blake2b_update(&p->sum, (const uint8_t *)p->out, made);
             if (p->compare_fd >= 0) {
                 ssize_t got = pread(p->compare_fd, p->cmp, made, (off_t)p->out_len);
                 if (got != (ssize_t)made || memcmp(p->cmp, p->out, made) != 0)
@@ -168,6 +195,14 @@ struct delta_patch *delta_patch_compare(int basis_fd, uint64_t basis_len, int co
         p->cmp = p2v_xmalloc(IOBUF);
     }
     return p;
+}
+
+bool delta_patch_sum_matches(struct delta_patch *p, const unsigned char *sum, size_t len)
+{
+    unsigned char mine[P2V_FILE_SUM_LEN];
+    if (len != sizeof(mine) || blake2b_final(&p->sum, mine, sizeof(mine)) != 0)
+        return false;
+    return memcmp(mine, sum, sizeof(mine)) == 0;
 }
 
 bool delta_patch_differs(const struct delta_patch *p)

@@ -6,10 +6,14 @@
 #define P2V_DELTA_H
 
 #include "buf.h"
+#include "xfer.h"
 
 /* Signature of bytes [0, len) of basis_fd, appended to sig (whose cap
- * bounds it; -1 with an error when it would exceed). */
-int delta_signature(int basis_fd, uint64_t len, struct p2v_buf *sig);
+ * bounds it; -1 with an error when it would exceed). short_sums: rsync's
+ * short strong sums, only for an agent that sums its deltas
+ * (P2V_CAP_DELTA_SUM): the patch must then be checked with
+ * delta_patch_sum_matches(). */
+int delta_signature(int basis_fd, uint64_t len, bool short_sums, struct p2v_buf *sig);
 
 struct delta_patch;
 /* Patch into out_fd from offset 0; never more than out_max bytes. */
@@ -24,6 +28,9 @@ int delta_patch_feed(struct delta_patch *p, const void *data, size_t n);
 /* End of the stream: the delta must be complete. *out_len gets the size
  * written. */
 int delta_patch_end(struct delta_patch *p, uint64_t *out_len);
+/* After delta_patch_end: whether the output's BLAKE2b-128 is sum (the
+ * agent's, of what it read); once only. */
+bool delta_patch_sum_matches(struct delta_patch *p, const unsigned char *sum, size_t len);
 void delta_patch_free(struct delta_patch *p);
 
 #endif

@@ -49,6 +49,9 @@ static void summary_text(const struct migrate_opts *o, const struct xfer_stats *
     if (st->changed_resent)
         p2v_info("%llu files changed while read and were sent again",
                  (unsigned long long)st->changed_resent);
+    if (st->deltas_redone)
+        p2v_info("%llu deltas did not check out against the source's sum and were sent whole",
+                 (unsigned long long)st->deltas_redone);
     if (rc == 0 && (st->changed_given_up || st->unreadable))
         p2v_warn("%llu files could not be copied (listed above); run p2vmigrate %s %s again "
                  "once they are quiet", (unsigned long long)(st->changed_given_up + st->unreadable),
@@ -96,7 +99,7 @@ static void summary_json(const struct xfer_stats *st, int rc, const struct conv_
     printf("{\"event\":\"result\",\"status\":\"%s\",\"entries\":%llu,\"files\":%llu,"
            "\"files_copied\":%llu,\"files_unchanged\":%llu,\"bytes_listed\":%llu,"
            "\"bytes_copied\":%llu,\"deleted\":%llu,\"hardlinks\":%llu,\"deltas\":%llu,"
-           "\"resumed\":%llu,\"resumed_bytes\":%llu,\"changed_resent\":%llu,"
+           "\"resumed\":%llu,\"resumed_bytes\":%llu,\"changed_resent\":%llu,\"deltas_redone\":%llu,"
            "\"not_copied\":%llu,\"selinux_dropped\":%llu,\"differences\":%llu,"
            "\"wire_in\":%llu,\"wire_out\":%llu,\"channels\":%u,\"seconds\":%.3f",
            rc == 0 ? "done" : rc == -2 ? "differs" : "failed", (unsigned long long)st->entries,
@@ -105,7 +108,7 @@ static void summary_json(const struct xfer_stats *st, int rc, const struct conv_
            (unsigned long long)st->bytes_sent, (unsigned long long)st->deleted,
            (unsigned long long)st->hardlinks, (unsigned long long)st->deltas,
            (unsigned long long)st->resumed, (unsigned long long)st->resumed_bytes,
-           (unsigned long long)st->changed_resent,
+           (unsigned long long)st->changed_resent, (unsigned long long)st->deltas_redone,
            (unsigned long long)(st->changed_given_up + st->unreadable),
            (unsigned long long)st->selinux_dropped, (unsigned long long)st->differences,
            (unsigned long long)st->wire_in,

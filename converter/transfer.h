@@ -33,6 +33,7 @@ struct xfer_stats {
     uint64_t entries, files, files_sent, files_same, bytes_listed, bytes_sent;
     uint64_t resumed, resumed_bytes, deltas, deleted, hardlinks, warnings;
     uint64_t changed_resent, changed_given_up, vanished, unreadable;
+    uint64_t deltas_redone;     /* a delta's sum did not match: sent whole */
     uint64_t selinux_dropped, xattrs_failed;
     uint64_t wire_in, wire_out;
     uint64_t differences;       /* --verify */

@@ -86,7 +86,7 @@ static int request_verify(struct chan *c, struct pending *p, struct p2v_buf *sig
     struct xfer *x = c->x;
     p->method = P2V_FILE_DELTA;
     if (destfs_open_basis(&x->df, p->e.path, &p->basis_fd) != 0 ||
-        delta_signature(p->basis_fd, p->e.size, sig) < 0) {
+        delta_signature(p->basis_fd, p->e.size, false, sig) < 0) {
         p2v_buf_release(sig);
         return -1;
     }
@@ -119,6 +119,8 @@ static int request(struct chan *c, struct p2v_entry *e, unsigned attempts)
     if (x->o->verify)
         return request_verify(c, p, &sig);
     p->method = P2V_FILE_WHOLE;
+    p->short_sums = (c->s->agent.caps & P2V_CAP_DELTA_SUM) != 0;
+    bool whole = (p->e.flags & XF_WHOLE) != 0;
     if ((p->e.flags & XF_ABSENT) && p->e.size < INPLACE_MAX) {
         /* a partial of it from a killed run would be left behind */
         if (x->st->partial_files && destfs_tmp_discard(&x->df, p->e.path) < 0)
@@ -137,7 +139,13 @@ static int request(struct chan *c, struct p2v_entry *e, unsigned attempts)
         p2v_buf_release(&sig);
         return -1;
     }
-    if (have > 0) {
+    if (have > 0 && whole) {
+        /* holes are left unwritten: nothing of the partial may stay */
+        close(fd);
+        if (destfs_tmp_discard(&x->df, p->e.path) < 0 ||
+            destfs_tmp_open(&x->df, p->e.path, false, &p->out_fd, &have) < 0)
+            goto fail;
+    } else if (have > 0) {
         /* a partial from an interrupted run: it becomes the basis of a
          * delta over its length; the rest comes raw */
         p->basis_fd = fd;
@@ -145,7 +153,7 @@ static int request(struct chan *c, struct p2v_entry *e, unsigned attempts)
         if (destfs_tmp_discard(&x->df, p->e.path) < 0 ||
             destfs_tmp_open(&x->df, p->e.path, false, &p->out_fd, &have) < 0)
             goto fail;
-        if (delta_signature(p->basis_fd, p->basis_len, &sig) == 0) {
+        if (delta_signature(p->basis_fd, p->basis_len, p->short_sums, &sig) == 0) {
             p->method = P2V_FILE_RESUME;
             p->offset = p->basis_len;
             xfer_lock(x);
@@ -155,11 +163,11 @@ static int request(struct chan *c, struct p2v_entry *e, unsigned attempts)
         }
     } else {
         p->out_fd = fd;
-        if (!(p->e.flags & XF_ABSENT) && p->e.size >= DELTA_MIN_SIZE &&
+        if (!(p->e.flags & XF_ABSENT) && !whole && p->e.size >= DELTA_MIN_SIZE &&
             destfs_open_basis(&x->df, p->e.path, &p->basis_fd) == 0) {
             struct stat st;
             if (fstat(p->basis_fd, &st) == 0 && st.st_size > 0 &&
-                delta_signature(p->basis_fd, (uint64_t)st.st_size, &sig) == 0) {
+                delta_signature(p->basis_fd, (uint64_t)st.st_size, p->short_sums, &sig) == 0) {
                 p->method = P2V_FILE_DELTA;
                 p->basis_len = (uint64_t)st.st_size;
                 xfer_lock(x);
@@ -297,6 +305,22 @@ static void count(struct xfer *x, uint64_t *counter)
     xfer_unlock(x);
 }
 
+/* A short block sum matched by chance (or the agent sent no sum): the
+ * patched file is not the source's. Drop it and ask for the file whole. */
+static int redo_whole(struct xfer *x, struct pending *p)
+{
+    p2v_debug("/%s: the delta's sum differs from the patched file; asking for it whole",
+              p->e.path);
+    if (destfs_tmp_discard(&x->df, p->e.path) < 0)
+        return -1;
+    count(x, &x->st->deltas_redone);
+    struct p2v_entry again = p->e;
+    memset(&p->e, 0, sizeof(p->e));
+    again.flags |= XF_WHOLE;
+    xfer_queue_file(x, &again);
+    return 0;
+}
+
 static int finish_file(struct chan *c, struct pending *p, const struct p2v_file_end *end)
 {
     struct xfer *x = c->x;
@@ -330,6 +354,8 @@ static int finish_file(struct chan *c, struct pending *p, const struct p2v_file_
         uint64_t patched;
         if (delta_patch_end(p->patch, &patched) < 0)
             return p2v_error_prefix("/%s", p->e.path);
+        if (p->short_sums && !delta_patch_sum_matches(p->patch, end->sum, end->sum_len))
+            return redo_whole(x, p);
         if (patched > size)
             size = patched;
     }

@@ -23,12 +23,15 @@ struct pending {
     unsigned attempts;
     uint64_t counted;                  /* its share of the channel's inflight_bytes */
     bool inplace;                      /* unnamed in its directory (destfs_new_open) */
+    bool short_sums;                   /* its signature has short sums: check the sum */
     struct destfs_at at;               /* its directory, when inplace */
 };
 
 /* Entry flag bits of our own (the agent's are masked off on arrival;
- * bits 24-31 count retries): the file was absent at the destination. */
+ * bits 24-31 count retries): the file was absent at the destination;
+ * ask for it whole (a delta against short sums did not check out). */
 #define XF_ABSENT (1u << 23)
+#define XF_WHOLE (1u << 22)
 
 struct entry_list {
     struct p2v_entry *v;

@@ -114,7 +114,9 @@ int p2v_file_end_encode(struct p2v_buf *out, const struct p2v_file_end *e)
         p2v_put_u64(out, e->size) < 0 || p2v_put_u64(out, (uint64_t)e->mtime_sec) < 0 ||
         p2v_put_u32(out, e->mtime_nsec) < 0 || p2v_put_str(out, e->message ? e->message : "") < 0)
         return -1;
-    return 0;
+    if (e->sum_len != 0 && e->sum_len != P2V_FILE_SUM_LEN)
+        return p2v_error_set("internal: FILE_END sum of %u bytes", e->sum_len);
+    return p2v_put_bytes(out, e->sum, e->sum_len);
 }
 
 int p2v_file_end_decode(const void *p, size_t n, struct p2v_file_end *e)
@@ -128,6 +130,14 @@ int p2v_file_end_decode(const void *p, size_t n, struct p2v_file_end *e)
     e->mtime_sec = (int64_t)p2v_get_u64(&d);
     e->mtime_nsec = p2v_get_u32(&d);
     e->message = p2v_get_str(&d, 4096);
+    size_t sum_len = 0;
+    const void *sum = p2v_get_bytes(&d, &sum_len, P2V_FILE_SUM_LEN);
+    if (!d.err && sum_len != 0 && sum_len != P2V_FILE_SUM_LEN)
+        d.err = "delta sum of an unknown length";
+    if (!d.err && sum_len) {
+        memcpy(e->sum, sum, sum_len);
+        e->sum_len = (uint8_t)sum_len;
+    }
     if (!d.err && (e->status > P2V_FILE_ERROR || e->mtime_nsec >= 1000000000u))
         d.err = "invalid status or time";
     if (p2v_dec_finish(&d, "FILE_END message") < 0) {

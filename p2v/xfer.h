@@ -39,6 +39,10 @@ enum {
 #define P2V_LIST_ZLIST (1u << 1)      /* send listing batches zstd-compressed */
 
 #define P2V_CAP_FILES (1u << 1)
+/* The agent ends a DELTA or RESUME answer with a sum of the bytes its
+ * delta describes, so the node may send short block sums (delta.c). */
+#define P2V_CAP_DELTA_SUM (1u << 2)
+#define P2V_FILE_SUM_LEN 16u             /* BLAKE2b-128 */
 #define P2V_XFER_CHUNK (256u << 10)      /* data/delta/signature chunk */
 #define P2V_LIST_ROOTS_MAX 4096u
 #define P2V_EXCLUDES_MAX 4096u
@@ -83,6 +87,8 @@ struct p2v_file_end {
     int64_t mtime_sec;
     uint32_t mtime_nsec;
     char *message;
+    uint8_t sum_len;       /* 0, or P2V_FILE_SUM_LEN for a delta's sum */
+    unsigned char sum[P2V_FILE_SUM_LEN];
 };
 
 int p2v_list_req_encode(struct p2v_buf *out, const struct p2v_list_req *r);

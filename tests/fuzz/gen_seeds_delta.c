@@ -36,7 +36,7 @@ static void make_delta(const unsigned char *basis, const void *target, size_t n,
 {
     int fd = fuzz_memfd(basis, FUZZ_BASIS_LEN);
     struct p2v_buf sig = P2V_BUF_INIT(1u << 20);
-    if (fd < 0 || delta_signature(fd, FUZZ_BASIS_LEN, &sig) < 0)
+    if (fd < 0 || delta_signature(fd, FUZZ_BASIS_LEN, false, &sig) < 0)
         die("signature");
     close(fd);
     rs_signature_t *sums = NULL;

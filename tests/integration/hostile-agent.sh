@@ -158,6 +158,28 @@ planted() {
     finish "$d"
 }
 
+# sums CASE REDONE: a sync whose only delta (data/big, with new first
+# bytes) comes with the agent's sum of it (P2V_CAP_DELTA_SUM), a wrong
+# one, or none: the copy must hold exactly the new content, and the
+# deltas that did not check out must have been sent again whole.
+sums() {
+    local c=$1 redone=$2 d=$TEST_TMP/c-$1 p=$TEST_TMP/c-$1/private/101 got
+    setup "$d"
+    migrate "$d" honest || true
+    check_run "$d" 0 0 "container 101 is converted" >"$d/log/problems"
+    cp "$p/data/big" "$d/log/big.pass1"
+    migrate "$d" "$c" --json || true
+    check_run "$d" 1 0 "" >>"$d/log/problems"
+    [ "$(head -c 16 "$p/data/big")" = "P2V-NEW-CONTENT!" ] ||
+        echo "data/big does not begin with the new bytes" >>"$d/log/problems"
+    cmp -s -i 16 "$d/log/big.pass1" "$p/data/big" ||
+        echo "data/big differs from the source past its new bytes" >>"$d/log/problems"
+    got=$(jq -r 'select(.event == "result") | "\(.deltas) \(.deltas_redone)"' "$d/log/run1.out")
+    [ "$got" = "1 $redone" ] ||
+        echo "result says deltas, deltas_redone = '$got', wanted '1 $redone'" >>"$d/log/problems"
+    finish "$d"
+}
+
 # An agent that answers BYE but never exits and ignores SIGTERM.
 never_exits() {
     local d=$TEST_TMP/c-never-exits pid state
@@ -272,6 +294,10 @@ done
 planted &
 never_exits &
 wait
+sums delta-sum-right 0 &
+sums delta-sum-wrong 1 &
+sums delta-sum-missing 1 &
+wait
 
 fails=0
 for d in "$TEST_TMP"/c-*; do
@@ -291,5 +317,5 @@ if ! diff -u "$TEST_TMP/etc.before" "$TEST_TMP/etc.after"; then
     say "FAIL: the node's /etc changed"
     fails=$((fails + 1))
 fi
-say "$(( ${#CASES[@]} + 2 )) cases in $((SECONDS - start)) s"
+say "$(( ${#CASES[@]} + 5 )) cases in $((SECONDS - start)) s"
 [ "$fails" = 0 ] || fail "$fails case(s) failed"

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "proto.h"
 #include "xfer.h"
+#include <blake2.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -86,10 +87,16 @@ struct ent {
 };
 
 /* The content of every file: a pattern that depends on the offset only. */
+/* The "delta-sum-" cases change the first bytes of data/big for the
+ * sync (the only file that goes by delta): the copy must end with them. */
+#define NEW_HEAD "P2V-NEW-CONTENT!"
+
 static void content(uint64_t off, char *p, size_t n)
 {
+    bool new_head = strncmp(cas, "delta-sum-", 10) == 0;
     for (size_t i = 0; i < n; i++)
-        p[i] = (char)('a' + (off + i) % 26);
+        p[i] = new_head && off + i < sizeof(NEW_HEAD) - 1 ? NEW_HEAD[off + i]
+                                                         : (char)('a' + (off + i) % 26);
 }
 
 static struct ent tree[64];
@@ -334,15 +341,26 @@ static void send_chunk(uint16_t type, uint32_t id, uint64_t off, const void *p, 
     p2v_buf_release(&b);
 }
 
-static void send_end(uint32_t id, uint8_t status, uint64_t size, int64_t mtime)
+/* sum: a delta's BLAKE2b-128 (P2V_CAP_DELTA_SUM), or NULL for none */
+static void send_end_sum(uint32_t id, uint8_t status, uint64_t size, int64_t mtime,
+                         const unsigned char *sum)
 {
     struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
     struct p2v_file_end e = {.id = id, .status = status, .size = size, .mtime_sec = mtime,
                              .message = status ? "lied about" : ""};
+    if (sum) {
+        memcpy(e.sum, sum, P2V_FILE_SUM_LEN);
+        e.sum_len = P2V_FILE_SUM_LEN;
+    }
     if (p2v_file_end_encode(&b, &e) < 0)
         die("encode FILE_END");
     send_frame(P2V_MSG_FILE_END, &b);
     p2v_buf_release(&b);
+}
+
+static void send_end(uint32_t id, uint8_t status, uint64_t size, int64_t mtime)
+{
+    send_end_sum(id, status, size, mtime, NULL);
 }
 
 static void send_data(uint32_t id, const struct ent *t, uint64_t size)
@@ -440,6 +458,37 @@ static bool lying_delta(uint32_t id)
     return true;
 }
 
+/* The agent sums what its delta describes: "delta-sum-right" honestly;
+ * "delta-sum-wrong" answers as if every block had matched by chance (a
+ * copy of the old file) with the sum of the new one; "delta-sum-missing"
+ * leaves the sum out. The node must keep only the new content. */
+static void sum_case(const struct p2v_file_req *r, const struct ent *t, uint64_t size,
+                     int64_t mtime)
+{
+    char *buf = p2v_xmalloc(size);
+    content(0, buf, size);
+    unsigned char sum[P2V_FILE_SUM_LEN];
+    blake2b_state st;
+    if (blake2b_init(&st, sizeof(sum)) != 0 ||
+        blake2b_update(&st, (const uint8_t *)buf, size) != 0 ||
+        blake2b_final(&st, sum, sizeof(sum)) != 0)
+        die("blake2b");
+    free(buf);
+    if (is("delta-sum-wrong")) {
+        struct p2v_buf d = P2V_BUF_INIT(64);
+        put_be(&d, RS_MAGIC, 4);
+        p2v_buf_addc(&d, OP_COPY_N4_N4);
+        put_be(&d, 0, 4);
+        put_be(&d, BIG_SIZE, 4);
+        p2v_buf_addc(&d, OP_END);
+        send_delta_buf(r->id, &d);
+        p2v_buf_release(&d);
+    } else {
+        send_literal_delta(r->id, t, size);
+    }
+    send_end_sum(r->id, P2V_FILE_OK, size, mtime, is("delta-sum-missing") ? NULL : sum);
+}
+
 static void answer_file(const void *p, size_t n)
 {
     struct p2v_file_req r;
@@ -488,6 +537,10 @@ static void answer_file(const void *p, size_t n)
         send_literal_delta(r.id, NULL, 10);
     } else if (is("size-huge") && r.path_len == 9 && memcmp(r.path, "data/huge", 9) == 0) {
         send_chunk(P2V_MSG_FILE_DATA, r.id, 1ull << 62, "x", 1);
+    } else if (r.method != P2V_FILE_WHOLE && big && strncmp(cas, "delta-sum-", 10) == 0) {
+        sum_case(&r, t, size, mtime);
+        p2v_file_req_clear(&r);
+        return;
     } else if (r.method != P2V_FILE_WHOLE && big && lying_delta(r.id)) {
         /* sent */
     } else if (r.method != P2V_FILE_WHOLE) {
@@ -567,6 +620,8 @@ static void answer_hello(void)
     struct p2v_hello h = {.proto_max = P2V_PROTO_VERSION, .proto_min = P2V_PROTO_MIN,
                           .software = "evil-agent 6.6.6", .os = "linux", .arch = "x86_64",
                           .caps = P2V_CAP_FACTS | P2V_CAP_FILES};
+    if (strncmp(cas, "delta-sum-", 10) == 0)
+        h.caps |= P2V_CAP_DELTA_SUM;
     if (is("hello-version")) {
         h.proto_max = 0;
         h.proto_min = UINT32_MAX;   /* an empty, inverted range */
