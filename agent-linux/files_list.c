@@ -8,7 +8,7 @@
  * each multiply-linked file.
  *
  * Layouts written here (entry.h and xfer.h give the rest):
- *   LIST_DATA: u32 count | count entries (p2v_entry_encode)
+ *   LIST_DATA: u32 count | count entries (p2v_entry_encode, each against the one before)
  *   LIST_WARN: bytes path (relative, cut at P2V_PATH_MAX) | str message
  *   LIST_END:  u64 entries listed | u64 bytes of regular files
  * A HARDLINK entry carries the inode's stat fields but no xattrs, fsflags

@@ -206,9 +206,11 @@ static int take_list(struct xfer *x, const void *p, size_t n)
     struct p2v_dec d;
     p2v_dec_init(&d, p, n);
     uint32_t count = p2v_get_u32(&d);
+    struct p2v_entry_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));   /* each batch is coded on its own */
     for (uint32_t i = 0; i < count && !d.err; i++) {
         struct p2v_entry e;
-        if (p2v_entry_decode(&d, &e) < 0)
+        if (p2v_entry_decode(&d, &e, &ctx) < 0)
             break;
         int rc = take_entry(x, &e);
         p2v_entry_clear(&e);

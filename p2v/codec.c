@@ -95,9 +95,9 @@ uint64_t p2v_get_u64(struct p2v_dec *d)
     return get_be(d, 8);
 }
 
-const void *p2v_get_bytes(struct p2v_dec *d, size_t *n, size_t max)
+/* len bytes of input if len is within max. */
+static const void *take_field(struct p2v_dec *d, uint64_t len, size_t *n, size_t max)
 {
-    uint32_t len = p2v_get_u32(d);
     *n = 0;
     if (d->err)
         return NULL;
@@ -105,10 +105,65 @@ const void *p2v_get_bytes(struct p2v_dec *d, size_t *n, size_t max)
         d->err = "field longer than its limit";
         return NULL;
     }
-    const unsigned char *p = take(d, len);
+    const unsigned char *p = take(d, (size_t)len);
     if (p)
-        *n = len;
+        *n = (size_t)len;
     return p;
+}
+
+const void *p2v_get_bytes(struct p2v_dec *d, size_t *n, size_t max)
+{
+    uint32_t len = p2v_get_u32(d);
+    return take_field(d, len, n, max);
+}
+
+int p2v_put_uv(struct p2v_buf *b, uint64_t v)
+{
+    unsigned char tmp[10];
+    size_t n = 0;
+    do {
+        tmp[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        if (v)
+            tmp[n] |= 0x80;
+        n++;
+    } while (v);
+    return p2v_buf_add(b, tmp, n);
+}
+
+int p2v_put_vbytes(struct p2v_buf *b, const void *p, size_t n)
+{
+    if (p2v_put_uv(b, n) < 0)
+        return -1;
+    return n ? p2v_buf_add(b, p, n) : 0;
+}
+
+uint64_t p2v_get_uv(struct p2v_dec *d)
+{
+    uint64_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        const unsigned char *c = take(d, 1);
+        if (!c)
+            return 0;
+        if (shift == 63 && *c > 1) {
+            d->err = "varint overflows 64 bits";
+            return 0;
+        }
+        v |= (uint64_t)(*c & 0x7f) << shift;
+        if (!(*c & 0x80)) {
+            if (*c == 0 && shift) {
+                d->err = "overlong varint";
+                return 0;
+            }
+            return v;
+        }
+    }
+}
+
+const void *p2v_get_vbytes(struct p2v_dec *d, size_t *n, size_t max)
+{
+    uint64_t len = p2v_get_uv(d);
+    return take_field(d, len, n, max);
 }
 
 char *p2v_get_str(struct p2v_dec *d, size_t max)

@@ -16,6 +16,11 @@ int p2v_put_u64(struct p2v_buf *b, uint64_t v);
 /* u32 length, then the bytes. */
 int p2v_put_bytes(struct p2v_buf *b, const void *p, size_t n);
 int p2v_put_str(struct p2v_buf *b, const char *s);
+/* LEB128 varints (7 bits a byte, low first) for fields that are mostly
+ * small; a decoder refuses overlong forms, so every value has one. */
+int p2v_put_uv(struct p2v_buf *b, uint64_t v);
+/* varint length, then the bytes. */
+int p2v_put_vbytes(struct p2v_buf *b, const void *p, size_t n);
 
 struct p2v_dec {
     const unsigned char *p;
@@ -32,6 +37,8 @@ uint64_t p2v_get_u64(struct p2v_dec *d);
 /* A length-prefixed byte string of at most max bytes, pointing into the
  * input (not copied). */
 const void *p2v_get_bytes(struct p2v_dec *d, size_t *n, size_t max);
+uint64_t p2v_get_uv(struct p2v_dec *d);
+const void *p2v_get_vbytes(struct p2v_dec *d, size_t *n, size_t max);
 /* A length-prefixed string of at most max bytes with no NUL inside, copied
  * and NUL-terminated (NULL on error). */
 char *p2v_get_str(struct p2v_dec *d, size_t max);

@@ -55,9 +55,36 @@ struct p2v_entry {
     size_t nxattrs;
 };
 
-int p2v_entry_encode(struct p2v_buf *out, const struct p2v_entry *e);
-/* Decode one entry; on error sets d->err and returns -1, e is cleared. */
-int p2v_entry_decode(struct p2v_dec *d, struct p2v_entry *e);
+/* Entries of a batch are coded against the one before (docs/protocol.md,
+ * step 6): the path as the length it shares with the previous path plus
+ * the rest, then a varint of P2V_EB_* bits naming the fields that follow
+ * (those that differ from the previous entry, or are not zero). A batch
+ * starts from a zeroed context. */
+struct p2v_entry_ctx {
+    char path[P2V_PATH_MAX];
+    size_t path_len;
+    uint32_t mode, uid, gid;
+    int64_t mtime_sec;
+};
+
+#define P2V_EB_MODE (1u << 0)
+#define P2V_EB_UID (1u << 1)
+#define P2V_EB_GID (1u << 2)
+#define P2V_EB_SIZE (1u << 3)
+#define P2V_EB_MTIME (1u << 4)     /* zigzag varint of the change */
+#define P2V_EB_NSEC (1u << 5)
+#define P2V_EB_RDEV (1u << 6)      /* major, minor */
+#define P2V_EB_FSFLAGS (1u << 7)
+#define P2V_EB_FLAGS (1u << 8)
+#define P2V_EB_LINK (1u << 9)
+#define P2V_EB_XATTRS (1u << 10)   /* count, then name (u32 str) and value (u32 bytes) */
+#define P2V_EB_ALL ((1u << 11) - 1)
+
+int p2v_entry_encode(struct p2v_buf *out, const struct p2v_entry *e, struct p2v_entry_ctx *ctx);
+/* Decode one entry; on error sets d->err and returns -1, e is cleared.
+ * Forms the encoder would not make (a field equal to the previous
+ * entry's, a shorter shared prefix than there is) are refused. */
+int p2v_entry_decode(struct p2v_dec *d, struct p2v_entry *e, struct p2v_entry_ctx *ctx);
 void p2v_entry_clear(struct p2v_entry *e);
 const char *p2v_ftype_name(uint8_t type);
 

@@ -42,6 +42,7 @@ int p2v_listout_flush(struct p2v_listout *o)
                     : p2v_frame_send_more(o->c, P2V_MSG_LIST_DATA, o->batch.data, o->batch.len);
     p2v_buf_reset(&o->batch);
     o->nbatch = 0;
+    memset(&o->ctx, 0, sizeof(o->ctx));   /* each batch decodes on its own */
     if (rc < 0 || p2v_put_u32(&o->batch, 0) < 0)
         return -1;
     return 0;
@@ -50,10 +51,19 @@ int p2v_listout_flush(struct p2v_listout *o)
 int p2v_listout_add(struct p2v_listout *o, const struct p2v_entry *e)
 {
     p2v_buf_reset(&o->ent);
-    if (p2v_entry_encode(&o->ent, e) < 0)
+    o->before = o->ctx;
+    if (p2v_entry_encode(&o->ent, e, &o->ctx) < 0) {
+        o->ctx = o->before;
         return 1;
-    if (o->batch.len + o->ent.len > P2V_FRAME_MAX && p2v_listout_flush(o) < 0)
-        return -1;
+    }
+    if (o->batch.len + o->ent.len > P2V_FRAME_MAX) {
+        /* it goes first in the next batch, coded against nothing */
+        if (p2v_listout_flush(o) < 0)
+            return -1;
+        p2v_buf_reset(&o->ent);
+        if (p2v_entry_encode(&o->ent, e, &o->ctx) < 0)
+            return 1;
+    }
     if (p2v_buf_add(&o->batch, o->ent.data, o->ent.len) < 0)
         return -1;
     o->nbatch++;

@@ -15,6 +15,7 @@
 struct p2v_listout {
     struct p2v_conn *c;
     struct p2v_buf batch, ent, z;
+    struct p2v_entry_ctx ctx, before;   /* the batch's, and before the last entry */
     uint32_t nbatch;
     uint64_t entries, bytes;   /* bytes: add to it for each regular file */
     int (*shrink)(const void *in, size_t n, struct p2v_buf *out);

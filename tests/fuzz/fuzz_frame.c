@@ -37,9 +37,11 @@ static void list_batch(const void *p, size_t n)
     struct p2v_dec d;
     p2v_dec_init(&d, p, n);
     uint32_t count = p2v_get_u32(&d);
+    static struct p2v_entry_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
     for (uint32_t i = 0; i < count && !d.err; i++) {
         struct p2v_entry e;
-        if (p2v_entry_decode(&d, &e) < 0)
+        if (p2v_entry_decode(&d, &e, &ctx) < 0)
             break;
         check_entry(&e);
         p2v_entry_clear(&e);

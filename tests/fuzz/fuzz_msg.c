@@ -40,10 +40,13 @@ static void entry_batch(const unsigned char *p, size_t n, bool one)
     struct p2v_dec d;
     p2v_dec_init(&d, p, n);
     uint32_t count = one ? 1 : p2v_get_u32(&d);
+    static struct p2v_entry_ctx dctx, ectx;   /* decoding and re-encoding keep step */
+    memset(&dctx, 0, sizeof(dctx));
+    memset(&ectx, 0, sizeof(ectx));
     for (uint32_t i = 0; i < count && !d.err; i++) {
         size_t start = d.pos;
         struct p2v_entry e;
-        if (p2v_entry_decode(&d, &e) < 0) {
+        if (p2v_entry_decode(&d, &e, &dctx) < 0) {
             FUZZ_CHECK(d.err && !e.path && !e.xattrs);
             break;
         }
@@ -53,7 +56,7 @@ static void entry_batch(const unsigned char *p, size_t n, bool one)
         FUZZ_CHECK(e.link && strlen(e.link) == e.link_len && e.nxattrs <= P2V_XATTR_COUNT_MAX);
         (void)p2v_ftype_name(e.type);
         struct p2v_buf enc = P2V_BUF_INIT(2 * P2V_FRAME_MAX);
-        FUZZ_CHECK(p2v_entry_encode(&enc, &e) == 0);
+        FUZZ_CHECK(p2v_entry_encode(&enc, &e, &ectx) == 0);
         same(&enc, p + start, d.pos - start, false);
         p2v_entry_clear(&e);
     }

@@ -49,8 +49,10 @@ static void entry_batch(struct p2v_buf *b, size_t from, size_t n)
 {
     if (p2v_put_u32(b, (uint32_t)n) < 0)
         die("batch");
+    static struct p2v_entry_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
     for (size_t i = from; i < from + n; i++)
-        if (p2v_entry_encode(b, &entries[i]) < 0)
+        if (p2v_entry_encode(b, &entries[i], &ctx) < 0)
             die("entry");
 }
 
@@ -139,7 +141,9 @@ void seeds_msg(const unsigned char *basis)
     entry_batch(&b, 0, 0);
     msg(M_LIST_DATA, "list-empty", &b);
     for (size_t i = 0; i < P2V_ARRAY_LEN(entries); i++) {
-        p2v_entry_encode(&b, &entries[i]);
+        static struct p2v_entry_ctx fresh;   /* one entry alone: against nothing */
+        memset(&fresh, 0, sizeof(fresh));
+        p2v_entry_encode(&b, &entries[i], &fresh);
         char name[32];
         snprintf(name, sizeof(name), "entry-%02zu", i);
         msg(M_ENTRY, name, &b);

@@ -145,7 +145,7 @@ static const struct ent *find(const char *path, size_t len)
     return NULL;
 }
 
-static void encode_ent(struct p2v_buf *b, const struct ent *t)
+static void encode_ent(struct p2v_buf *b, const struct ent *t, struct p2v_entry_ctx *ctx)
 {
     struct p2v_entry e = {
         .path = (char *)t->path, .path_len = t->path_len ? t->path_len : strlen(t->path),
@@ -155,7 +155,7 @@ static void encode_ent(struct p2v_buf *b, const struct ent *t)
         .link = (char *)t->link,
         .link_len = t->link ? (t->link_len ? t->link_len : strlen(t->link)) : 0,
     };
-    if (p2v_entry_encode(b, &e) < 0)
+    if (p2v_entry_encode(b, &e, ctx) < 0)
         die("encode an entry");
 }
 
@@ -164,8 +164,10 @@ static void send_list(uint32_t count)
 {
     struct p2v_buf b = P2V_BUF_INIT(2 * P2V_FRAME_MAX);
     p2v_put_u32(&b, count);
+    static struct p2v_entry_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
     for (size_t i = 0; i < ntree; i++)
-        encode_ent(&b, &tree[i]);
+        encode_ent(&b, &tree[i], &ctx);
     send_frame(P2V_MSG_LIST_DATA, &b);
     p2v_buf_release(&b);
 }
@@ -302,13 +304,16 @@ static void answer_list(void)
     }
     if (is("xattr-count")) {
         struct p2v_buf b = P2V_BUF_INIT(P2V_FRAME_MAX);
-        struct p2v_entry e = {.path = "etc/x", .path_len = 5, .type = P2V_FT_REG,
-                              .mode = 0644, .size = 1};
+        /* one entry by hand: "etc/x", a file of 1 byte with mode 0644 and
+         * 2^32-1 xattrs announced */
         p2v_put_u32(&b, 1);
-        if (p2v_entry_encode(&b, &e) < 0)
-            die("encode");
-        b.len -= 4;   /* the xattr count: claim 2^32-1 of them */
-        p2v_put_u32(&b, UINT32_MAX);
+        p2v_put_uv(&b, 0);
+        p2v_put_vbytes(&b, "etc/x", 5);
+        p2v_put_u8(&b, P2V_FT_REG);
+        p2v_put_uv(&b, P2V_EB_MODE | P2V_EB_SIZE | P2V_EB_XATTRS);
+        p2v_put_uv(&b, 0644);
+        p2v_put_uv(&b, 1);
+        p2v_put_uv(&b, UINT32_MAX);
         send_frame(P2V_MSG_LIST_DATA, &b);
         hang();
     }
@@ -656,7 +661,9 @@ static bool answer_probe(const void *p, size_t n)
     }
     struct ent root = {.path = "", .type = P2V_FT_DIR, .mtime = MTIME};
     p2v_put_u32(&b, 1);
-    encode_ent(&b, &root);
+    static struct p2v_entry_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    encode_ent(&b, &root, &ctx);
     send_frame(P2V_MSG_LIST_DATA, &b);
     p2v_buf_reset(&b);
     p2v_put_u64(&b, 1);

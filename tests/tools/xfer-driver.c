@@ -304,9 +304,11 @@ int main(int argc, char **argv)
         p2v_dec_init(&d, p, n);
         if (type == P2V_MSG_LIST_DATA) {
             uint32_t count = p2v_get_u32(&d);
+            static struct p2v_entry_ctx ctx;
+            memset(&ctx, 0, sizeof(ctx));
             for (uint32_t i = 0; i < count; i++) {
                 struct p2v_entry e;
-                if (p2v_entry_decode(&d, &e) < 0)
+                if (p2v_entry_decode(&d, &e, &ctx) < 0)
                     break;
                 print_entry(&e);
                 p2v_entry_clear(&e);

@@ -2,6 +2,7 @@
 #include "tap.h"
 #include "codec.h"
 #include "proto.h"
+#include "entry.h"
 #include "json_write.h"
 #include "error.h"
 #include <unistd.h>
@@ -53,6 +54,110 @@ static void test_codec_bounds(void)
     size_t n;
     ok(p2v_get_bytes(&d, &n, SIZE_MAX) == NULL && d.err, "length beyond the input is refused");
     p2v_buf_release(&z);
+    p2v_buf_release(&b);
+}
+
+static void test_varints(void)
+{
+    const uint64_t vals[] = {0, 1, 127, 128, 300, 16383, 16384, UINT32_MAX, UINT64_MAX};
+    struct p2v_buf b = P2V_BUF_INIT(256);
+    for (size_t i = 0; i < P2V_ARRAY_LEN(vals); i++)
+        p2v_put_uv(&b, vals[i]);
+    struct p2v_dec d;
+    p2v_dec_init(&d, b.data, b.len);
+    bool same = true;
+    for (size_t i = 0; i < P2V_ARRAY_LEN(vals); i++)
+        same = same && p2v_get_uv(&d) == vals[i];
+    ok(same && p2v_dec_finish(&d, "test") == 0, "varints round trip, 0 to 2^64-1");
+    is_int((int)b.len, 1 + 1 + 1 + 2 + 2 + 2 + 3 + 5 + 10, "varints take 7 bits a byte");
+
+    const unsigned char overlong[] = {0x81, 0x00}, wide[] = {0xff, 0xff, 0xff, 0xff, 0xff,
+                                                             0xff, 0xff, 0xff, 0xff, 0x02};
+    p2v_dec_init(&d, overlong, sizeof(overlong));
+    p2v_get_uv(&d);
+    ok(d.err && strstr(d.err, "overlong"), "an overlong varint is refused");
+    p2v_dec_init(&d, wide, sizeof(wide));
+    p2v_get_uv(&d);
+    ok(d.err && strstr(d.err, "64 bits"), "a varint beyond 64 bits is refused");
+    p2v_buf_release(&b);
+}
+
+/* A batch is coded entry against entry: what comes out is what went in,
+ * and the shared parts cost next to nothing. */
+static void test_entries(void)
+{
+    struct p2v_xattr xa = {.name = "user.k", .value = (unsigned char *)"v", .len = 1};
+    struct p2v_entry in[] = {
+        {.path = "", .type = P2V_FT_DIR, .mode = 0755, .mtime_sec = 1700000000},
+        {.path = "etc", .type = P2V_FT_DIR, .mode = 0755, .mtime_sec = 1700000000},
+        {.path = "etc/passwd", .type = P2V_FT_REG, .mode = 0644, .size = 1234,
+         .mtime_sec = 1700000005, .mtime_nsec = 123456789},
+        {.path = "etc/pass\nwd", .type = P2V_FT_REG, .mode = 04755, .uid = 1000, .gid = 1000,
+         .size = 1ull << 40, .mtime_sec = -5, .fsflags = 0x10, .flags = 1, .xattrs = &xa,
+         .nxattrs = 1},
+        {.path = "etc/hl", .type = P2V_FT_HARDLINK, .link = "etc/passwd", .uid = 1000,
+         .gid = 1000, .mode = 04755, .mtime_sec = -5},
+        {.path = "dev/null", .type = P2V_FT_CHR, .mode = 0666, .rdev_major = 1, .rdev_minor = 3,
+         .mtime_sec = INT64_MAX},
+    };
+    size_t n = P2V_ARRAY_LEN(in);
+    struct p2v_entry_ctx ectx = {0}, dctx = {0};
+    struct p2v_buf b = P2V_BUF_INIT(4096);
+    bool encoded = true;
+    for (size_t i = 0; i < n; i++) {
+        in[i].path_len = strlen(in[i].path);
+        in[i].link_len = in[i].link ? strlen(in[i].link) : 0;
+        encoded = encoded && p2v_entry_encode(&b, &in[i], &ectx) == 0;
+    }
+    ok(encoded, "a batch of entries encodes");
+    struct p2v_dec d;
+    p2v_dec_init(&d, b.data, b.len);
+    bool same = true;
+    for (size_t i = 0; i < n; i++) {
+        struct p2v_entry e;
+        if (p2v_entry_decode(&d, &e, &dctx) < 0) {
+            same = false;
+            break;
+        }
+        same = same && e.path_len == in[i].path_len &&
+               memcmp(e.path, in[i].path, e.path_len) == 0 && e.type == in[i].type &&
+               e.mode == in[i].mode && e.uid == in[i].uid && e.gid == in[i].gid &&
+               e.size == in[i].size && e.mtime_sec == in[i].mtime_sec &&
+               e.mtime_nsec == in[i].mtime_nsec && e.rdev_major == in[i].rdev_major &&
+               e.rdev_minor == in[i].rdev_minor && e.fsflags == in[i].fsflags &&
+               e.flags == in[i].flags && e.link_len == in[i].link_len &&
+               e.nxattrs == in[i].nxattrs &&
+               (!e.nxattrs || (strcmp(e.xattrs[0].name, "user.k") == 0 &&
+                               e.xattrs[0].len == 1 && e.xattrs[0].value[0] == 'v'));
+        p2v_entry_clear(&e);
+    }
+    ok(same && p2v_dec_finish(&d, "test") == 0, "every field of every entry round trips");
+
+    /* "etc/hl" after "etc/pass\nwd": shares 4 bytes, owner/mode/time unchanged */
+    struct p2v_entry_ctx c = {0};
+    struct p2v_buf one = P2V_BUF_INIT(4096);
+    for (size_t i = 0; i < 4; i++)
+        p2v_entry_encode(&one, &in[i], &c);
+    size_t before = one.len;
+    p2v_entry_encode(&one, &in[4], &c);
+    is_int((int)(one.len - before), 1 + 1 + 2 + 1 + 2 + 1 + 10, "a hard link costs its new bytes");
+
+    /* a shared prefix shorter than the real one is a second spelling: refused */
+    struct p2v_buf bad = P2V_BUF_INIT(64);
+    struct p2v_entry_ctx z = {0};
+    p2v_entry_encode(&bad, &in[1], &z);
+    p2v_put_uv(&bad, 0);
+    p2v_put_vbytes(&bad, "etc/x", 5);
+    p2v_put_u8(&bad, P2V_FT_REG);
+    p2v_put_uv(&bad, 0);
+    struct p2v_entry_ctx dz = {0};
+    struct p2v_entry e;
+    p2v_dec_init(&d, bad.data, bad.len);
+    ok(p2v_entry_decode(&d, &e, &dz) == 0 && (p2v_entry_clear(&e), 1) &&
+           p2v_entry_decode(&d, &e, &dz) < 0 && strstr(d.err, "never makes"),
+       "a shorter shared prefix than there is is refused");
+    p2v_buf_release(&bad);
+    p2v_buf_release(&one);
     p2v_buf_release(&b);
 }
 
@@ -151,6 +256,8 @@ int main(void)
 {
     test_buf_cap();
     test_codec_bounds();
+    test_varints();
+    test_entries();
     test_frames();
     test_hello();
     test_json();
