@@ -120,7 +120,6 @@ struct delta_patch *delta_patch_begin(int basis_fd, uint64_t basis_len, int out_
     p->out_fd = out_fd;
     p->compare_fd = -1;
     p->out_max = out_max;
-    p->out = p2v_xmalloc(IOBUF);
     blake2b_init(&p->sum, P2V_FILE_SUM_LEN);
     p->job = rs_patch_begin(copy_cb, p);
     if (!p->job) {
@@ -133,6 +132,12 @@ struct delta_patch *delta_patch_begin(int basis_fd, uint64_t basis_len, int out_
 
 static int run(struct delta_patch *p, const void *data, size_t n, bool eof)
 {
+    /* the buffers come with the first data and go at the end: a channel
+     * keeps dozens of patches waiting for their turn, and patches one */
+    if (!p->out)
+        p->out = p2v_xmalloc(IOBUF);
+    if (p->compare_fd >= 0 && !p->cmp)
+        p->cmp = p2v_xmalloc(IOBUF);
     rs_buffers_t b = {.next_in = (char *)data, .avail_in = n, .eof_in = eof};
     for (;;) {
         if (p->done)
@@ -183,6 +188,9 @@ int delta_patch_end(struct delta_patch *p, uint64_t *out_len)
     if (!p->done)
         return p2v_error_set("the delta from the agent ended early");
     *out_len = p->out_len;
+    free(p->out);
+    free(p->cmp);
+    p->out = p->cmp = NULL;
     return 0;
 }
 
@@ -190,10 +198,8 @@ struct delta_patch *delta_patch_compare(int basis_fd, uint64_t basis_len, int co
                                         uint64_t out_max)
 {
     struct delta_patch *p = delta_patch_begin(basis_fd, basis_len, -1, out_max);
-    if (p) {
+    if (p)
         p->compare_fd = compare_fd;
-        p->cmp = p2v_xmalloc(IOBUF);
-    }
     return p;
 }
 
