@@ -35,5 +35,6 @@ list(APPEND P2VNODE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/transfer.c
   ${CMAKE_CURRENT_LIST_DIR}/transfer_file.c
   ${CMAKE_CURRENT_LIST_DIR}/transfer_chan.c
+  ${CMAKE_CURRENT_LIST_DIR}/entry_queue.c
   ${CMAKE_CURRENT_LIST_DIR}/transfer_finish.c
   ${CMAKE_CURRENT_LIST_DIR}/verify.c)

@@ -39,12 +39,14 @@ void xfer_unlock(struct xfer *x)
     pthread_mutex_unlock(&x->lock);
 }
 
-void xfer_queue_file(struct xfer *x, struct p2v_entry *e)
+int xfer_queue_file(struct xfer *x, struct p2v_entry *e)
 {
     xfer_lock(x);
-    entry_list_push(&x->waiting, e);
+    int rc = entry_queue_push(&x->waiting, e);
     pthread_cond_broadcast(&x->cond);   /* an idle channel, or ch[0] waiting */
     xfer_unlock(x);
+    p2v_entry_clear(e);
+    return rc < 0 ? p2v_error_prefix("queue a file") : 0;
 }
 
 void xfer_give_up(struct xfer *x, const char *path, const char *why)
@@ -177,7 +179,8 @@ static int take_entry(struct xfer *x, struct p2v_entry *e)
         if (have == 1)
             e->flags |= XF_ABSENT;
         x->bytes_planned += e->size;
-        xfer_queue_file(x, e);
+        if (xfer_queue_file(x, e) < 0)
+            return -1;
         xfer_channels_maybe_start(x);
         return 0;
     case P2V_FT_DIR:
@@ -347,6 +350,7 @@ int transfer_run(struct session *s, const struct inventory *inv, const struct no
                  const struct xfer_opts *o, struct xfer_stats *st)
 {
     struct xfer x = {.s = s, .o = o, .node = node, .st = st};
+    entry_queue_init(&x.waiting);
     memset(st, 0, sizeof(*st));
     st->channels = 1;
     struct timespec t0, t1;
@@ -441,7 +445,7 @@ out_noclose:
     pthread_mutex_destroy(&x.lock);
     pthread_cond_destroy(&x.cond);
     pathset_release(&x.seen);
-    entry_list_release(&x.waiting);
+    entry_queue_release(&x.waiting);
     entry_list_release(&x.dirs);
     entry_list_release(&x.hardlinks);
     entry_list_release(&x.flagged);

@@ -152,7 +152,7 @@ static int wait_for_work(struct chan *c, bool *busy)
 {
     struct xfer *x = c->x;
     xfer_lock(x);
-    while (!x->failed && !x->done && x->waiting.head == x->waiting.n) {
+    while (!x->failed && !x->done && x->waiting.count == 0) {
         set_busy(x, busy, false);
         pthread_cond_wait(&x->cond, &x->lock);
     }
@@ -237,7 +237,7 @@ void xfer_channels_maybe_start(struct xfer *x)
         return;
     xfer_lock(x);
     bool enough = x->bytes_planned >= CHANNELS_MIN_BYTES ||
-                  x->waiting.n - x->waiting.head >= CHANNELS_MIN_FILES;
+                  x->waiting.count >= CHANNELS_MIN_FILES;
     xfer_unlock(x);
     if (!enough)
         return;
@@ -261,9 +261,9 @@ void xfer_channels_maybe_start(struct xfer *x)
 int xfer_channels_wait(struct xfer *x)
 {
     xfer_lock(x);
-    while (!x->failed && x->waiting.head == x->waiting.n && x->workers_busy > 0)
+    while (!x->failed && x->waiting.count == 0 && x->workers_busy > 0)
         pthread_cond_wait(&x->cond, &x->lock);
-    int rc = x->failed ? -1 : x->waiting.head < x->waiting.n ? 0 : 1;
+    int rc = x->failed ? -1 : x->waiting.count > 0 ? 0 : 1;
     if (rc == 1) {
         x->done = true;
         pthread_cond_broadcast(&x->cond);

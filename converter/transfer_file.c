@@ -199,19 +199,7 @@ fail:
 static bool take_waiting(struct xfer *x, struct p2v_entry *out)
 {
     xfer_lock(x);
-    struct entry_list *w = &x->waiting;
-    bool got = w->head < w->n;
-    if (got) {
-        *out = w->v[w->head];
-        memset(&w->v[w->head], 0, sizeof(*out));
-        w->head++;
-    }
-    /* the FIFO's taken part is dead weight: compact now and then */
-    if (w->head > 4096 && w->head * 2 > w->n) {
-        memmove(w->v, w->v + w->head, (w->n - w->head) * sizeof(*w->v));
-        w->n -= w->head;
-        w->head = 0;
-    }
+    bool got = entry_queue_pop(&x->waiting, out);
     xfer_unlock(x);
     return got;
 }
@@ -317,8 +305,7 @@ static int redo_whole(struct xfer *x, struct pending *p)
     struct p2v_entry again = p->e;
     memset(&p->e, 0, sizeof(p->e));
     again.flags |= XF_WHOLE;
-    xfer_queue_file(x, &again);
-    return 0;
+    return xfer_queue_file(x, &again);
 }
 
 static int finish_file(struct chan *c, struct pending *p, const struct p2v_file_end *end)
@@ -335,8 +322,7 @@ static int finish_file(struct chan *c, struct pending *p, const struct p2v_file_
             struct p2v_entry again = p->e;
             memset(&p->e, 0, sizeof(p->e));
             again.flags = (again.flags & 0x00ffffffu) | ((p->attempts + 1) << 24);
-            xfer_queue_file(x, &again);
-            return 0;
+            return xfer_queue_file(x, &again);
         }
         if (end->status == P2V_FILE_VANISHED) {
             count(x, &x->st->vanished);

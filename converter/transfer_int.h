@@ -8,6 +8,7 @@
 #include "sender.h"
 #include "pathset.h"
 #include "delta.h"
+#include "entry_queue.h"
 #include "xfer.h"
 #include "error.h"
 #include <pthread.h>
@@ -76,7 +77,7 @@ struct xfer {
      * and the channel fields below; cond wakes idle channels and ch[0] */
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    struct entry_list waiting;         /* regular files not yet requested */
+    struct entry_queue waiting;        /* regular files not yet requested */
     struct entry_list dirs, hardlinks, flagged;
     unsigned workers_busy;             /* worker channels with files in flight */
     bool list_done, done, failed;
@@ -95,7 +96,8 @@ void xfer_progress(struct xfer *x, bool force);
 void xfer_lock(struct xfer *x);
 void xfer_unlock(struct xfer *x);
 /* Queue a regular file for whichever channel has room (locks). */
-void xfer_queue_file(struct xfer *x, struct p2v_entry *e);
+/* Queue a regular file to request; takes e's contents (e is cleared). */
+int xfer_queue_file(struct xfer *x, struct p2v_entry *e);
 
 /* transfer_file.c */
 int xfer_dispatch(struct chan *c);

@@ -89,7 +89,7 @@ int verify_entry(struct xfer *x, struct p2v_entry *e)
         x->st->bytes_listed += e->size;
         if (e->size > 0) {
             x->bytes_planned += e->size;
-            xfer_queue_file(x, e);
+            return xfer_queue_file(x, e);
         }
     }
     return 0;
