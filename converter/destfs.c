@@ -203,7 +203,7 @@ int destfs__open_dir_beneath(struct destfs *d, int base, const char *rel, size_t
     return walk_beneath(d, base, rel, len, out);
 }
 
-static int resolve_error(const char *path, size_t len, int err)
+int destfs__resolve_error(const char *path, size_t len, int err)
 {
     const char *s = destfs_show(path, len);
     switch (err) {
@@ -238,7 +238,7 @@ int destfs__resolve(struct destfs *d, const char *path, size_t len, struct destf
     if (destfs__open_dir_beneath(d, d->root_fd, path, plen, &at->dirfd) < 0) {
         at->err = errno;
         at->dirfd = -1;
-        return resolve_error(path, len, at->err);
+        return destfs__resolve_error(path, len, at->err);
     }
     return 0;
 }
@@ -405,6 +405,8 @@ int destfs__remove_at(struct destfs *d, int dirfd, const char *name, const char 
         if (r < 0)
             return -1;
         flag = AT_REMOVEDIR;
+        /* a parent kept open by destfs_probe may be this one */
+        __atomic_add_fetch(&d->dir_gen, 1, __ATOMIC_RELEASE);
     }
     if (unlinkat(dirfd, name, flag) == 0)
         return 0;
@@ -604,6 +606,7 @@ int destfs_finish(struct destfs *d)
 
 void destfs_close(struct destfs *d)
 {
+    destfs__probe_release(d);
     if (d->root_fd >= 0)
         close(d->root_fd);
     if (d->tmp_fd >= 0)

@@ -61,7 +61,15 @@ struct destfs {
     uint32_t reported;          /* bit per enum destfs_xns (+ flags bit) */
     unsigned tmp_seq;           /* temporary names in a directory (atomic) */
     bool no_tmpfile;            /* the filesystem refused O_TMPFILE (atomic) */
+    unsigned dir_gen;           /* bumped when a directory is removed (atomic) */
+    struct destfs_probe *probe; /* destfs_probe's open parent, NULL until used */
 };
+
+/* Flags a user sets with chattr; fs-internal ones (extents, inline data,
+ * encryption, verity, casefold...) are not the source's choice. */
+#define DESTFS_SETTABLE_FLAGS                                                              \
+    (FS_SYNC_FL | FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | FS_NOATIME_FL |        \
+     FS_DIRSYNC_FL)
 
 /* Force the O_NOFOLLOW walk instead of openat2 (tests). The environment
  * variable P2V_DESTFS_NO_OPENAT2=1 does the same at destfs_open. */
@@ -83,6 +91,17 @@ int destfs_check_path_in(const struct destfs *d, const char *path, size_t len);
 const char *destfs_show(const char *path, size_t len);
 
 int destfs_lstat(struct destfs *d, const char *path, struct stat *st); /* 0, 1 absent, -1 */
+/* destfs_lstat for the listing thread alone: the parent stays open for the
+ * next entry. *fsflags gets the chattr flags statx shows (immutable,
+ * append-only, nodump), *known which of them this filesystem reports. */
+int destfs_probe(struct destfs *d, const char *path, size_t len, struct stat *st,
+                 uint32_t *fsflags, uint32_t *known);
+/* Whether an unchanged file may need destfs_set_flags for the source's
+ * fsflags: the settable flags statx cannot show (noatime, sync) count as
+ * different when the source has them. */
+bool destfs_flags_may_differ(uint32_t want, uint32_t seen, uint32_t known);
+/* Whether the open file's settable flags differ from want's. */
+bool destfs_flags_differ_fd(int fd, uint32_t want);
 struct destfs_at;
 /* A small new file: created unnamed (O_TMPFILE) in its directory, linked
  * into place by destfs_new_commit with its metadata. 1: not supported
@@ -115,6 +134,8 @@ struct destfs_at {
 };
 int destfs__resolve(struct destfs *d, const char *path, size_t len, struct destfs_at *at);
 void destfs__at_close(struct destfs_at *at);
+int destfs__resolve_error(const char *path, size_t len, int err);
+void destfs__probe_release(struct destfs *d);
 int destfs__open_dir_beneath(struct destfs *d, int base, const char *rel, size_t len, int *out);
 int destfs__remove_at(struct destfs *d, int dirfd, const char *name, const char *path,
                       size_t path_len, int depth);

@@ -324,15 +324,9 @@ int destfs_set_times(struct destfs *d, const char *path, const struct p2v_entry 
     return 0;
 }
 
-/* Flags a user sets with chattr; fs-internal ones (extents, inline data,
- * encryption, verity, casefold...) are not the source's choice. */
-#define SETTABLE_FLAGS                                                                     \
-    (FS_SYNC_FL | FS_IMMUTABLE_FL | FS_APPEND_FL | FS_NODUMP_FL | FS_NOATIME_FL |        \
-     FS_DIRSYNC_FL)
-
 int destfs_set_flags(struct destfs *d, const char *path, uint32_t fsflags)
 {
-    uint32_t want = fsflags & SETTABLE_FLAGS;
+    uint32_t want = fsflags & DESTFS_SETTABLE_FLAGS;
     size_t len = strlen(path);
     int fd;
     mode_t type = S_IFDIR;
@@ -363,7 +357,7 @@ int destfs_set_flags(struct destfs *d, const char *path, uint32_t fsflags)
             report_once(d, DESTFS_XNS_COUNT, "file flags (chattr)", path, len, errno);
         }
     } else {
-        int nf = (int)(((uint32_t)cur & ~(uint32_t)SETTABLE_FLAGS) | want);
+        int nf = (int)(((uint32_t)cur & ~(uint32_t)DESTFS_SETTABLE_FLAGS) | want);
         if (nf != cur && ioctl(fd, FS_IOC_SETFLAGS, &nf) < 0) {
             int err = errno;
             if (fatal_errno(err)) {

@@ -4,4 +4,5 @@ list(APPEND P2VNODE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/destfs_create.c
   ${CMAKE_CURRENT_LIST_DIR}/destfs_meta.c
   ${CMAKE_CURRENT_LIST_DIR}/destfs_tmp.c
-  ${CMAKE_CURRENT_LIST_DIR}/destfs_new.c)
+  ${CMAKE_CURRENT_LIST_DIR}/destfs_new.c
+  ${CMAKE_CURRENT_LIST_DIR}/destfs_probe.c)

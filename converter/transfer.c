@@ -99,8 +99,15 @@ int transfer_default_excludes(char ***out, size_t *n)
     return p2v_error_set("cannot find the default exclude list (templates/exclude.list)");
 }
 
-/* A path is excluded when it, or a directory above it, matches. */
-bool transfer_excluded(char *const *patterns, size_t n, const char *path, size_t len)
+static bool matches_any(char *const *patterns, size_t n, const char *abs)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fnmatch(patterns[i], abs, FNM_PATHNAME) == 0)
+            return true;
+    return false;
+}
+
+bool transfer_matches(char *const *patterns, size_t n, const char *path, size_t len)
 {
     if (!n || !len)
         return false;
@@ -108,18 +115,58 @@ bool transfer_excluded(char *const *patterns, size_t n, const char *path, size_t
     abs[0] = '/';
     memcpy(abs + 1, path, len);
     abs[len + 1] = '\0';
+    bool hit = matches_any(patterns, n, abs);
+    free(abs);
+    return hit;
+}
+
+/* A path is excluded when it, or a directory above it, matches. When
+ * memo holds the path's parent, already known clean with all its
+ * ancestors, only the path itself is matched: a depth-first listing
+ * would otherwise match every ancestor of every entry again. */
+bool transfer_excluded_memo(char *const *patterns, size_t n, struct excl_memo *memo,
+                            const char *path, size_t len, bool is_dir)
+{
+    if (!n || !len)
+        return false;
+    size_t plen = len;
+    while (plen > 0 && path[plen - 1] != '/')
+        plen--;
+    plen = plen ? plen - 1 : 0;
+    char *abs = p2v_xmalloc(len + 2);
+    abs[0] = '/';
+    memcpy(abs + 1, path, len);
+    abs[len + 1] = '\0';
+    bool parent_clean = memo && memo->known && memo->len == plen &&
+                        memcmp(memo->dir, path, plen) == 0;
     bool hit = false;
     for (size_t end = len + 1; !hit && end > 1;) {
         abs[end] = '\0';
-        for (size_t i = 0; i < n && !hit; i++)
-            hit = fnmatch(patterns[i], abs, FNM_PATHNAME) == 0;
+        hit = matches_any(patterns, n, abs);
+        if (parent_clean)
+            break;
         while (end > 1 && abs[end - 1] != '/')
             end--;
         if (end > 1)
             end--;
     }
     free(abs);
+    if (memo && !hit) {
+        size_t keep = is_dir ? len : plen;
+        if (keep + 1 > memo->cap) {
+            memo->cap = keep + 64;
+            memo->dir = p2v_xrealloc(memo->dir, memo->cap);
+        }
+        memcpy(memo->dir, path, keep);
+        memo->len = keep;
+        memo->known = true;
+    }
     return hit;
+}
+
+bool transfer_excluded(char *const *patterns, size_t n, const char *path, size_t len)
+{
+    return transfer_excluded_memo(patterns, n, NULL, path, len, false);
 }
 
 int transfer_mark(const struct node_info *node, const char *status)
@@ -156,12 +203,14 @@ static int take_entry(struct xfer *x, struct p2v_entry *e)
     pathset_add(&x->seen, e->path, e->path_len);
     x->st->entries++;
     e->flags &= P2V_EF_SPARSE;   /* the high bits count our retries (transfer_file.c) */
-    if (transfer_excluded(x->excludes, x->nexcludes, e->path, e->path_len))
+    if (transfer_excluded_memo(x->excludes, x->nexcludes, &x->excl_memo, e->path, e->path_len,
+                               e->type == P2V_FT_DIR))
         return 0;
     if (x->o->verify)
         return verify_entry(x, e);
     struct stat st;
-    int have = destfs_lstat(&x->df, e->path, &st);
+    uint32_t seen, known;
+    int have = destfs_probe(&x->df, e->path, e->path_len, &st, &seen, &known);
     if (have < 0)
         return -1;
     switch (e->type) {
@@ -171,7 +220,8 @@ static int take_entry(struct xfer *x, struct p2v_entry *e)
         if (have == 0 && destfs_same(&st, e)) {
             xfer_lock(x);
             x->st->files_same++;
-            if (e->fsflags)
+            /* not every file: on ext4 each has the (unsettable) extents flag */
+            if (destfs_flags_may_differ(e->fsflags, seen, known))
                 entry_list_push(&x->flagged, e);
             xfer_unlock(x);
             return 0;
@@ -449,6 +499,7 @@ out_noclose:
     entry_list_release(&x.dirs);
     entry_list_release(&x.hardlinks);
     entry_list_release(&x.flagged);
+    free(x.excl_memo.dir);
     free(x.unzlist);
     for (size_t i = 0; i < x.nexcludes; i++)
         free(x.excludes[i]);

@@ -49,6 +49,16 @@ int transfer_run(struct session *s, const struct inventory *inv, const struct no
  * installed copy). */
 int transfer_default_excludes(char ***out, size_t *n);
 bool transfer_excluded(char *const *patterns, size_t n, const char *path, size_t len);
+/* Whether the path itself matches, its parents aside. */
+bool transfer_matches(char *const *patterns, size_t n, const char *path, size_t len);
+/* The last directory known not excluded, with all above it. */
+struct excl_memo {
+    char *dir;
+    size_t len, cap;
+    bool known;
+};
+bool transfer_excluded_memo(char *const *patterns, size_t n, struct excl_memo *memo,
+                            const char *path, size_t len, bool is_dir);
 
 /* The resume marker: STATE_DIR/CTID.source. */
 int transfer_mark(const struct node_info *node, const char *status);

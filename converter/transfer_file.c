@@ -361,13 +361,15 @@ static int finish_file(struct chan *c, struct pending *p, const struct p2v_file_
     p->e.size = end->size;
     p->e.mtime_sec = end->mtime_sec;
     p->e.mtime_nsec = end->mtime_nsec;
+    /* a new file may have inherited flags from its directory */
+    bool flag_later = destfs_flags_differ_fd(p->out_fd, p->e.fsflags);
     if ((p->inplace ? destfs_new_commit(&x->df, &p->at, p->out_fd, &p->e)
                     : destfs_commit(&x->df, p->e.path, p->out_fd, &p->e)) < 0)
         return -1;
     xfer_lock(x);
     x->st->files_sent++;
     x->st->bytes_sent += end->size;
-    if (p->e.fsflags) {
+    if (flag_later) {
         struct p2v_entry keep = p->e;
         memset(&p->e, 0, sizeof(p->e));
         entry_list_push(&x->flagged, &keep);

@@ -32,7 +32,8 @@ static int prune(struct xfer *x, int dir_fd, struct p2v_buf *path)
             break;
         }
         path->data[path->len] = '\0';
-        if (transfer_excluded(x->excludes, x->nexcludes, path->data, path->len) ||
+        /* only directories not excluded are entered: the name alone decides */
+        if (transfer_matches(x->excludes, x->nexcludes, path->data, path->len) ||
             destfs_is_tmp_name(&x->df, path->data))
             continue;
         if (!pathset_has(&x->seen, path->data, path->len)) {
@@ -98,10 +99,9 @@ int xfer_finish(struct xfer *x)
     /* the listing is depth first: backwards, children come before parents */
     for (size_t i = x->dirs.n; i > 0; i--) {
         struct p2v_entry *e = &x->dirs.v[i - 1];
-        if (transfer_excluded(x->excludes, x->nexcludes, e->path, e->path_len))
-            continue;
         /* owner, mode and xattrs were set by destfs_mkdir; the times only
-         * now that nothing more is created inside */
+         * now that nothing more is created inside (excluded directories
+         * were never kept in dirs) */
         if (destfs_set_times(&x->df, e->path, e) < 0)
             return -1;
     }

@@ -71,6 +71,7 @@ struct xfer {
     struct pathset seen;
     char **excludes;
     size_t nexcludes;
+    struct excl_memo excl_memo;        /* the listing thread's */
     struct chan *ch;                   /* ch[0]: the listing session */
     unsigned nch, nch_started;
     /* lock guards: waiting, flagged, given_up, st's per-file counters,
@@ -95,8 +96,8 @@ void xfer_give_up(struct xfer *x, const char *path, const char *why);   /* locks
 void xfer_progress(struct xfer *x, bool force);
 void xfer_lock(struct xfer *x);
 void xfer_unlock(struct xfer *x);
-/* Queue a regular file for whichever channel has room (locks). */
-/* Queue a regular file to request; takes e's contents (e is cleared). */
+/* Queue a regular file for whichever channel has room (locks); takes
+ * e's contents (e is cleared). */
 int xfer_queue_file(struct xfer *x, struct p2v_entry *e);
 
 /* transfer_file.c */

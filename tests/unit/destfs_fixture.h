@@ -5,7 +5,9 @@
 #define P2V_DESTFS_FIXTURE_H
 
 #include "common.h"
+#include "destfs.h"
 #include "entry.h"
+#include "tap.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -62,6 +64,32 @@ static inline int lst(const char *rel, struct stat *st)
     char p[PATH_MAX];
     snprintf(p, sizeof(p), "%s/%s", priv, rel);
     return lstat(p, st);
+}
+
+/* Run body against a fresh private area under a new base in dir, once
+ * with openat2 and once with the O_NOFOLLOW walk; the TAP exit code. */
+static inline int fixture_both_ways(const char *dir, void (*body)(struct destfs *))
+{
+    is_root = geteuid() == 0;
+    snprintf(base, sizeof(base), "%s/p2v-destfs-XXXXXX", dir);
+    if (!mkdtemp(base)) {
+        printf("Bail out! mkdtemp\n");
+        return 1;
+    }
+    snprintf(outside, sizeof(outside), "%s/outside", base);
+    mkdir(outside, 0755);
+    for (int walk = 0; walk < 2; walk++) {
+        printf("# ---- %s ----\n", walk ? "O_NOFOLLOW walk" : "openat2");
+        destfs_force_walk(walk);
+        sh("rm -rf '%s'/private", base);
+        snprintf(priv, sizeof(priv), "%s/private/101", base);
+        struct destfs d;
+        ok(destfs_open(&d, priv, true) == 0, "open %s", priv);
+        body(&d);
+        destfs_close(&d);
+    }
+    sh("rm -rf '%s'", base);
+    return tap_done();
 }
 
 #endif

@@ -71,24 +71,6 @@ static void t_new_inplace(struct destfs *d)
 
 int main(void)
 {
-    is_root = geteuid() == 0;
-    snprintf(base, sizeof(base), "/tmp/p2v-destfs-new-XXXXXX");
-    if (!mkdtemp(base)) {
-        printf("Bail out! mkdtemp\n");
-        return 1;
-    }
-    snprintf(outside, sizeof(outside), "%s/outside", base);
-    mkdir(outside, 0755);
-    for (int walk = 0; walk < 2; walk++) {
-        printf("# ---- %s ----\n", walk ? "O_NOFOLLOW walk" : "openat2");
-        destfs_force_walk(walk);
-        sh("rm -rf '%s'/private", base);
-        snprintf(priv, sizeof(priv), "%s/private/101", base);
-        struct destfs d;
-        ok(destfs_open(&d, priv, true) == 0, "open %s", priv);
-        t_new_inplace(&d);
-        destfs_close(&d);
-    }
-    sh("rm -rf '%s'", base);
-    return tap_done();
+    /* /tmp: tmpfs or not, as the system has it */
+    return fixture_both_ways("/tmp", t_new_inplace);
 }
