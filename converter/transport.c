@@ -107,9 +107,10 @@ static void sh_quote(struct p2v_buf *b, const char *s)
 
 /* The remote bootstrap, one line of POSIX sh. It picks a directory where a
  * file may be executed (noexec /tmp is common), announces itself with the
- * marker, copies exactly `size` bytes from stdin (GNU head -c reads no
- * further; dd bs=1 elsewhere), checks the size and execs the agent, which
- * removes its own file at start. */
+ * marker and the forms it can unpack, reads "LENGTH FORM" and copies
+ * exactly LENGTH bytes from stdin (GNU head -c reads no further; dd bs=1
+ * elsewhere) through the matching decompressor, checks the size and execs
+ * the agent, which removes its own file at start. */
 static char *bootstrap_script(const struct transport_opts *o, off_t size)
 {
     struct p2v_buf s = P2V_BUF_INIT(65536);
@@ -134,21 +135,24 @@ static char *bootstrap_script(const struct transport_opts *o, off_t size)
         "\"$x/probe\" 2>/dev/null && { rm -f \"$x/probe\"; d=$x; break; }; rm -rf \"$x\"; done; "
         "if [ -z \"$d\" ]; then echo \"p2v: no writable directory that allows running programs "
         "among: ${TMPDIR:-/tmp} /tmp /var/tmp /dev/shm\" >&2; exit %d; fi; "
-        /* gzip is on every Linux server worth the name; without it the
-         * raw binary comes. Either way a line with its length first (read
-         * byte by byte by the shell, so nothing after it is consumed). */
-        "z=raw; if command -v gzip >/dev/null 2>&1; then z=gz; fi; "
+        /* the forms it can unpack, best first: the node picks one of them
+         * that it has and names it after the length, on a line read byte
+         * by byte by the shell, so nothing after it is consumed */
+        "z=raw; if command -v gzip >/dev/null 2>&1; then z=gz,$z; fi; "
+        "if command -v xz >/dev/null 2>&1; then z=xz,$z; fi; "
         "echo \"" MARKER "$(uname -m) $d $z\"; "
-        "IFS= read -r c || c=; case $c in ''|*[!0-9]*) rm -rf \"$d\"; "
+        "read -r c f || c=; case $c in ''|*[!0-9]*) rm -rf \"$d\"; "
         "echo \"p2v: no upload length from the node\" >&2; exit %d;; esac; "
+        "case $f in xz|gz|raw) ;; *) rm -rf \"$d\"; "
+        "echo \"p2v: unknown upload form from the node: $f\" >&2; exit %d;; esac; "
         "if head --version 2>/dev/null | grep -q GNU; then head -c $c; "
-        "else dd bs=1 count=$c 2>/dev/null; fi | if [ $z = gz ]; then gzip -dc; else cat; fi "
-        ">\"$d/p2v-agent\"; "
+        "else dd bs=1 count=$c 2>/dev/null; fi | case $f in xz) xz -dc;; gz) gzip -dc;; "
+        "*) cat;; esac >\"$d/p2v-agent\"; "
         "n=$(wc -c <\"$d/p2v-agent\" | tr -d ' '); "
         "if [ \"$n\" != %lld ]; then rm -rf \"$d\"; echo \"p2v: upload of the agent to $d stopped at "
         "$n of %lld bytes (is the disk full?)\" >&2; exit %d; fi; "
         "chmod 700 \"$d/p2v-agent\"; exec \"$d/p2v-agent\" --serve --remove-self%s",
-        BOOT_NO_DIR, BOOT_SHORT, (long long)size, (long long)size, BOOT_SHORT, proto);
+        BOOT_NO_DIR, BOOT_SHORT, BOOT_SHORT, (long long)size, (long long)size, BOOT_SHORT, proto);
     return p2v_buf_detach(&s);
 }
 
@@ -187,6 +191,21 @@ static int spawn(struct transport *t, char **argv, int *in_w, int *out_r, int *e
     return 0;
 }
 
+/* The forms the bootstrap can unpack the agent from, as its marker line
+ * lists them: "xz,gz,raw" or a part of it. */
+static bool read_forms(struct transport *t, const char *word)
+{
+    static const char *const lists[] = {"xz,gz,raw", "xz,raw", "gz,raw", "raw"};
+    for (size_t i = 0; i < P2V_ARRAY_LEN(lists); i++) {
+        if (strcmp(word, lists[i]) == 0) {
+            t->takes_xz = strstr(word, "xz") != NULL;
+            t->takes_gz = strstr(word, "gz") != NULL;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Skip whatever a chatty login shell prints and find the marker line. */
 static int read_marker(struct transport *t)
 {
@@ -204,11 +223,10 @@ static int read_marker(struct transport *t)
             }
             *sp = '\0';
             t->remote_arch = p2v_xstrdup(arch);
-            /* "DIR gz|raw" when uploading, "-" with --agent */
-            char *form = strrchr(sp + 1, ' ');
-            t->upload_gz = form && strcmp(form, " gz") == 0;
-            if (form && (t->upload_gz || strcmp(form, " raw") == 0))
-                *form = '\0';
+            /* "DIR FORMS" when uploading, "-" with --agent */
+            char *forms = strrchr(sp + 1, ' ');
+            if (forms && read_forms(t, forms + 1))
+                *forms = '\0';
             t->remote_dir = p2v_xstrdup(sp + 1);
             free(line);
             return 0;
@@ -218,30 +236,33 @@ static int read_marker(struct transport *t)
     }
 }
 
-/* Send the agent as the bootstrap asked for it: gzip'd or raw. */
-static int upload(struct transport *t, const struct transport_opts *o, int agent_fd, off_t size,
-                  const struct p2v_buf *gz)
+/* Send the agent in the best form the source can unpack: the checked
+ * build-time .xz, else gzip'd (made here when an .xz had made it look
+ * unneeded), else raw. */
+static int upload(struct transport *t, const struct transport_opts *o, struct agent_pack *p)
 {
-    p2v_debug("uploading the agent (%lld bytes, %zu gzip'd: %s) to %s:%s", (long long)size,
-              gz->len, t->upload_gz ? "sent gzip'd" : "sent raw", o->host, t->remote_dir);
-    char line[32];
-    int ln = snprintf(line, sizeof(line), "%lld\n",
-                      t->upload_gz ? (long long)gz->len : (long long)size);
-    if (p2v_conn_write(&t->conn, line, (size_t)ln) < 0)
+    const char *form = "raw";
+    const struct p2v_buf *send = &p->raw;
+    if (t->takes_xz && p->xz.len) {
+        form = "xz";
+        send = &p->xz;
+    } else if (t->takes_gz) {
+        if (!p->gz.len && agent_pack_gzip(p) < 0)
+            return -1;
+        form = "gz";
+        send = &p->gz;
+    }
+    if (send == &p->raw)
+        p2v_debug("uploading the agent (%zu bytes, sent raw) to %s:%s", p->raw.len, o->host,
+                  t->remote_dir);
+    else
+        p2v_debug("uploading the agent (%zu bytes, sent %s'd as %zu) to %s:%s", p->raw.len,
+                  send == &p->xz ? "xz" : "gzip", send->len, o->host, t->remote_dir);
+    char line[48];
+    int ln = snprintf(line, sizeof(line), "%zu %s\n", send->len, form);
+    if (p2v_conn_write(&t->conn, line, (size_t)ln) < 0 ||
+        p2v_conn_write(&t->conn, send->data, send->len) < 0)
         return transport_explain_failure(t, "during the agent upload");
-    if (t->upload_gz) {
-        if (p2v_conn_write(&t->conn, gz->data, gz->len) < 0)
-            return transport_explain_failure(t, "during the agent upload");
-        return 0;
-    }
-    char buf[65536];
-    ssize_t n;
-    while ((n = read(agent_fd, buf, sizeof(buf))) > 0) {
-        if (p2v_conn_write(&t->conn, buf, (size_t)n) < 0)
-            return transport_explain_failure(t, "during the agent upload");
-    }
-    if (n < 0)
-        return p2v_error_set_errno(errno, "read the agent binary `%s`", o->agent_binary);
     return 0;
 }
 
@@ -270,7 +291,6 @@ int transport_open(struct transport *t, const struct transport_opts *o)
     int argc = transport_split_command(o->rsh, &argv);
     if (argc < 0)
         return -1;
-    struct p2v_buf gz = P2V_BUF_INIT(64u << 20);
     p2v_autofree char *script = bootstrap_script(o, size);
     struct p2v_buf remote = P2V_BUF_INIT(1 << 20);
     p2v_buf_adds(&remote, "sh -c ");
@@ -284,24 +304,24 @@ int transport_open(struct transport *t, const struct transport_opts *o)
     int in_w = -1, out_r = -1, err_r = -1;
     int rc = spawn(t, argv, &in_w, &out_r, &err_r);
     transport_free_argv(argv);
-    if (rc < 0) {
-        p2v_buf_release(&gz);
+    if (rc < 0)
         return -1;
-    }
     p2v_conn_init(&t->conn, out_r, in_w, err_r, t->peer);
     t->conn.timeout_ms = o->timeout_ms;
     t->conn.read_nonblock = true;   /* spawn() made out_r so */
-    /* compressed while ssh connects: the source says whether it wants it */
-    if (agent_fd >= 0 && agent_pack_gzip(agent_fd, size, &gz) < 0) {
-        p2v_buf_release(&gz);
-        return -1;
+    /* packed while ssh connects: gzip'd now only if there is no .xz, as
+     * a source without xz is rare */
+    struct agent_pack pack = {0};
+    if (agent_fd >= 0) {
+        rc = agent_pack_load(&pack, agent_fd, size, o->agent_binary);
+        if (rc == 0 && !pack.xz.len)
+            rc = agent_pack_gzip(&pack);
     }
-    if (read_marker(t) < 0) {
-        p2v_buf_release(&gz);
-        return transport_explain_failure(t, "during start-up");
-    }
-    rc = agent_fd >= 0 ? upload(t, o, agent_fd, size, &gz) : 0;
-    p2v_buf_release(&gz);
+    if (rc == 0 && read_marker(t) < 0)
+        rc = transport_explain_failure(t, "during start-up");
+    if (rc == 0 && agent_fd >= 0)
+        rc = upload(t, o, &pack);
+    agent_pack_release(&pack);
     return rc;
 }
 

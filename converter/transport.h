@@ -30,7 +30,8 @@ struct transport {
     char *peer;            /* "the agent on HOST" */
     char *remote_arch;     /* uname -m of the source, from the marker */
     char *remote_dir;      /* upload directory, "-" with --agent */
-    bool upload_gz;        /* the source takes the agent gzip'd */
+    bool takes_xz;         /* the source can unpack the agent xz'd */
+    bool takes_gz;         /* ... or gzip'd (or else takes it raw) */
 };
 
 /* Split an RSH string into argv (quotes and backslashes as sh does,

@@ -67,36 +67,75 @@ else
     echo "ok: dry run over the local shell"
 fi
 updir=$(sed -n 's/.*uploading the agent ([^)]*) to localhost:\(.*\)$/\1/p' "$tmp/err")
-# the local shell has gzip: the agent goes compressed, and arrives whole
-if grep -q "uploading the agent ([0-9]* bytes, [0-9]* gzip'd: sent gzip'd)" "$tmp/err"; then
-    echo "ok: the agent uploaded gzip'd"
+# the local shell has xz: the agent goes as the build's .xz, and arrives whole
+if grep -q "uploading the agent ([0-9]* bytes, sent xz'd as [0-9]*)" "$tmp/err"; then
+    echo "ok: the agent uploaded xz'd"
 else
-    echo "FAIL: the agent was not uploaded gzip'd: $(grep 'uploading the agent' "$tmp/err")"; fails=$((fails + 1))
+    echo "FAIL: the agent was not uploaded xz'd: $(grep 'uploading the agent' "$tmp/err")"; fails=$((fails + 1))
 fi
 case $updir in
     /*/p2v-agent.*) [ ! -e "$updir" ] || { echo "FAIL: the uploaded agent left $updir"; fails=$((fails + 1)); } ;;
     *) echo "FAIL: the debug log does not name the upload directory"; fails=$((fails + 1)) ;;
 esac
 
-# A source without gzip: the bootstrap asks for the raw binary, which
-# arrives whole. The remote shell's PATH holds every tool it uses but gzip.
-mkdir -p "$tmp/nogzip"
-for t in sh mktemp printf chmod rm uname head grep dd wc tr cat; do
-    ln -s "$(command -v "$t")" "$tmp/nogzip/$t"
-done
-cat >"$tmp/nogzip-rsh" <<RSH
-#!/bin/sh
-shift
-PATH=$tmp/nogzip exec sh -c "\$1"
-RSH
-chmod +x "$tmp/nogzip-rsh"
-rc=0
-"$build/bin/p2vmigrate" -vv --dry-run --json --no-scan -e "$tmp/nogzip-rsh" localhost 101 \
-    >"$tmp/report2.json" 2>"$tmp/err2" || rc=$?
-if [ "$rc" = 0 ] && grep -q "gzip'd: sent raw)" "$tmp/err2" && jq -e '.possible == true' "$tmp/report2.json" >/dev/null; then
-    echo "ok: without gzip the agent goes raw"
-else
-    echo "FAIL: a source without gzip: exit $rc: $(grep -m3 'uploading\|error' "$tmp/err2")"; fails=$((fails + 1))
+# upload_case WHAT NEEDLE ARGS...: a dry run (p2vmigrate ARGS) works and
+# its debug log holds NEEDLE
+upload_case() {
+    local what=$1 needle=$2 rc=0
+    shift 2
+    "$build/bin/p2vmigrate" -vv --dry-run --json --no-scan "$@" localhost 101 \
+        >"$tmp/report2.json" 2>"$tmp/err2" || rc=$?
+    if [ "$rc" = 0 ] && grep -q "$needle" "$tmp/err2" && jq -e '.possible == true' "$tmp/report2.json" >/dev/null; then
+        echo "ok: $what"
+    else
+        echo "FAIL: $what: exit $rc: $(grep -m3 'uploading\|xz\|error' "$tmp/err2")"; fails=$((fails + 1))
+    fi
+}
+
+# rsh_without NAME TOOL...: a remote shell whose PATH holds every tool the
+# bootstrap uses but TOOL...; prints its path
+rsh_without() {
+    local name=$1 t
+    shift
+    mkdir -p "$tmp/$name"
+    for t in sh mktemp printf chmod rm uname head grep dd wc tr cat gzip xz; do
+        case " $* " in *" $t "*) continue ;; esac
+        ln -s "$(command -v "$t")" "$tmp/$name/$t"
+    done
+    printf '#!/bin/sh\nshift\nPATH=%s exec sh -c "$1"\n' "$tmp/$name" >"$tmp/$name-rsh"
+    chmod +x "$tmp/$name-rsh"
+    echo "$tmp/$name-rsh"
+}
+
+# Sources short of xz, then of gzip too: the bootstrap asks for the next
+# form it can unpack, and the agent arrives whole.
+upload_case "without xz the agent goes gzip'd" "sent gzip'd as [0-9]*)" -e "$(rsh_without noxz xz)"
+upload_case "without xz and gzip the agent goes raw" "([0-9]* bytes, sent raw)" -e "$(rsh_without nozip xz gzip)"
+
+# A damaged .xz, or one of another binary, beside the agent: p2vmigrate
+# notices before the upload and sends the agent gzip'd.
+mkdir "$tmp/agent"
+cp "$build/bin/p2v-agent" "$tmp/agent/p2v-agent"
+head -c 100000 "$build/bin/p2v-agent.xz" >"$tmp/agent/p2v-agent.xz"
+sed "s|^AGENT_BINARY=.*|AGENT_BINARY=$tmp/agent/p2v-agent|" "$tmp/p2v.conf" >"$tmp/badxz.conf"
+P2V_CONFIG=$tmp/badxz.conf upload_case "a cut .xz is not sent" "sent gzip'd as [0-9]*)" "${local_rsh[@]}"
+grep -q "not uploading the agent xz'd: .*cut short" "$tmp/err2" ||
+    { echo "FAIL: the debug log does not say why the .xz was left: $(grep -m1 xz "$tmp/err2")"; fails=$((fails + 1)); }
+head -c "$(wc -c <"$tmp/agent/p2v-agent")" /dev/zero | xz -T1 -c >"$tmp/agent/p2v-agent.xz"
+P2V_CONFIG=$tmp/badxz.conf upload_case "a .xz of another binary is not sent" "sent gzip'd as [0-9]*)" "${local_rsh[@]}"
+grep -q "not uploading the agent xz'd: .*another binary" "$tmp/err2" ||
+    { echo "FAIL: the debug log does not say why the .xz was left: $(grep -m1 xz "$tmp/err2")"; fails=$((fails + 1)); }
+
+# A busybox source (ash, and busybox's own xz, which knows no BCJ filter):
+# the build's .xz must be one it can unpack.
+if busybox=$(command -v busybox); then
+    mkdir -p "$tmp/bb"
+    for t in sh mktemp printf chmod rm uname head grep dd wc tr cat gzip xz; do
+        ln -s "$busybox" "$tmp/bb/$t"
+    done
+    printf '#!/bin/sh\nshift\nPATH=%s exec %s sh -c "$1"\n' "$tmp/bb" "$busybox" >"$tmp/bb-rsh"
+    chmod +x "$tmp/bb-rsh"
+    upload_case "a busybox source takes the agent xz'd" "sent xz'd as [0-9]*)" -e "$tmp/bb-rsh"
 fi
 for d in private conf state; do
     [ ! -e "$tmp/$d" ] || { echo "FAIL: $tmp/$d was created on the node"; fails=$((fails + 1)); }
