@@ -1,6 +1,6 @@
 /* agent_pack.h: the agent binary packed for the upload.
  *
- * The static agent is about 2 MB and is uploaded on every run and every
+ * The static agent is about 1.9 MB and is uploaded on every run and every
  * extra channel, so its size weighs on every incremental sync. The
  * smallest form is the .xz made at build time beside the binary
  * (agent_pack_xz.c): compressing it here would take a second. gzip, which

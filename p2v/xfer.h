@@ -118,9 +118,10 @@ int p2v_file_sig_recv(struct p2v_conn *c, uint32_t id, uint64_t left, const void
 int p2v_hole_encode(struct p2v_buf *out, uint32_t id, uint64_t offset, uint64_t length);
 int p2v_hole_decode(const void *p, size_t n, uint32_t *id, uint64_t *offset, uint64_t *length);
 
-/* zstd for one chunk (compress.c). Compression appends to out and returns
- * 0, or 1 when it would not save anything; decompression refuses frames
- * that do not state a size of at most cap bytes. */
+/* zstd for one chunk (compress.c, and decompress.c, which the agent never
+ * links). Compression appends to out and returns 0, or 1 when it would not
+ * save anything; decompression refuses frames that do not state a size of
+ * at most cap bytes. */
 int p2v_chunk_compress(const void *in, size_t n, struct p2v_buf *out);
 int p2v_chunk_decompress(const void *in, size_t n, void *out, size_t cap, size_t *outlen);
 
