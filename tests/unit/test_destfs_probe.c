@@ -16,7 +16,7 @@
 /* A shell command run in the private area (paths below are relative). */
 static void in_priv(const char *cmd)
 {
-    char full[PATH_MAX * 2];
+    char full[PATH_MAX * 3];
     snprintf(full, sizeof(full), "cd '%s' && %s", priv, cmd);
     if (system(full) != 0)
         printf("# command failed: %s\n", full);
