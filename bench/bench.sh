@@ -179,13 +179,13 @@ tool_cmd() {
     local tool=$1 dst=$2 rcmd lcmd
     case $tool in
         rsync)
-            printf '%q ' rsync -aHAXS --numeric-ids --delete -e "$TOOL_RSH" "${RSYNC_EXCL[@]}" "root@$SRC_IP:/" "$dst/" ;;
+            printf '%q ' rsync -aHAXS --numeric-ids --delete --stats -e "$TOOL_RSH" "${RSYNC_EXCL[@]}" "root@$SRC_IP:/" "$dst/" ;;
         tar)
             rcmd="tar -C / --numeric-owner --xattrs --xattrs-include='*' --acls --sparse --anchored $(printf "'%s' " "${TAR_EXCL[@]}") -cf - ."
             lcmd="tar -C $(printf %q "$dst") --numeric-owner --xattrs --xattrs-include='*' --acls -xpf -"
             printf '%q ' bash -o pipefail -c "$TOOL_RSH root@$SRC_IP $(printf %q "$rcmd") | $lcmd" ;;
         p2vmigrate)
-            printf '%q ' env "P2V_CONFIG=$RUN/p2v.conf" "$P2V_BUILD_DIR/bin/p2vmigrate" -e "$TOOL_RSH" --json --force --no-convert "root@$SRC_IP" "$BENCH_CTID" ;;
+            printf '%q ' env "P2V_CONFIG=$RUN/p2v.conf" "$P2V_BUILD_DIR/bin/p2vmigrate" -e "$TOOL_RSH" -vv --json --force --no-convert "root@$SRC_IP" "$BENCH_CTID" ;;
     esac
 }
 

@@ -24,6 +24,19 @@ static void print_blockers(const struct report *r)
     }
 }
 
+/* -vv: where the wire bytes went, by message type. */
+static void wire_by_type(const struct xfer_stats *st)
+{
+    for (unsigned t = 0; t < P2V_FRAME_TYPES; t++) {
+        if (!st->type_in[t] && !st->type_out[t])
+            continue;
+        char in[32], out[32];
+        p2v_format_bytes(st->type_in[t], in, sizeof(in));
+        p2v_format_bytes(st->type_out[t], out, sizeof(out));
+        p2v_debug("wire by message: %-11s in %9s  out %9s", p2v_msg_name((uint16_t)t), in, out);
+    }
+}
+
 static void summary_text(const struct migrate_opts *o, const struct xfer_stats *st, int rc)
 {
     char sent[32], listed[32], in[32], out[32], chans[40] = "";
@@ -192,6 +205,10 @@ int migrate_run(const struct migrate_opts *o, const struct p2v_config *cfg)
         st.differences = vst.differences;
         st.wire_in += vst.wire_in;
         st.wire_out += vst.wire_out;
+        for (unsigned t = 0; t < P2V_FRAME_TYPES; t++) {
+            st.type_in[t] += vst.type_in[t];
+            st.type_out[t] += vst.type_out[t];
+        }
         if (rc == 0 && vst.differences) {
             p2v_error_set("the copy differs from the source in %llu places (listed above)",
                           (unsigned long long)vst.differences);
@@ -212,6 +229,7 @@ int migrate_run(const struct migrate_opts *o, const struct p2v_config *cfg)
         code = P2V_EXIT_ERROR;
         goto out;
     }
+    wire_by_type(&st);
     if (rc == 0 && session_close(&s) < 0)
         p2v_warn("the agent did not end cleanly: %s", p2v_error_message());
     if (rc < 0)

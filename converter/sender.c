@@ -118,6 +118,7 @@ int sender_queue(struct sender *s, uint16_t type, const void *payload, size_t le
             s->head = m;
         s->tail = m;
         s->queued_bytes += m->len;
+        s->type_out[type < P2V_FRAME_TYPES ? type : P2V_FRAME_TYPES - 1] += m->len;
         pthread_cond_signal(&s->cond);
     }
     pthread_mutex_unlock(&s->lock);

@@ -8,6 +8,7 @@
 #define P2V_SENDER_H
 
 #include "buf.h"
+#include "frame.h"
 #include <pthread.h>
 
 struct sender_msg;
@@ -21,6 +22,7 @@ struct sender {
     bool stop, failed, started;
     int error;              /* errno of the failed write */
     uint64_t bytes;         /* written so far */
+    uint64_t type_out[P2V_FRAME_TYPES];   /* queued frame bytes by type */
     size_t queued_bytes;
 };
 

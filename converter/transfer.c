@@ -169,6 +169,16 @@ bool transfer_excluded(char *const *patterns, size_t n, const char *path, size_t
     return transfer_excluded_memo(patterns, n, NULL, path, len, false);
 }
 
+void xfer_count_wire(struct xfer_stats *st, const struct p2v_conn *in, const struct sender *out)
+{
+    st->wire_in += in->bytes_in;
+    st->wire_out += out->bytes;
+    for (unsigned t = 0; t < P2V_FRAME_TYPES; t++) {
+        st->type_in[t] += in->type_in[t];
+        st->type_out[t] += out->type_out[t];
+    }
+}
+
 int transfer_mark(const struct node_info *node, const char *status)
 {
     if (state_dir_ensure(node->cfg) < 0)
@@ -480,8 +490,7 @@ out:
             p2v_error_hint("%s", hint);
     }
     sender_stop(&x.ch[0].snd);
-    st->wire_out += x.ch[0].snd.bytes;
-    st->wire_in += s->t.conn.bytes_in;
+    xfer_count_wire(st, &s->t.conn, &x.ch[0].snd);
     st->selinux_dropped = x.df.selinux_dropped;
     st->xattrs_failed = x.df.xattrs_failed;
     destfs_close(&x.df);

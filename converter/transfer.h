@@ -36,6 +36,8 @@ struct xfer_stats {
     uint64_t deltas_redone;     /* a delta's sum did not match: sent whole */
     uint64_t selinux_dropped, xattrs_failed;
     uint64_t wire_in, wire_out;
+    /* frame bytes by message type (the rest of the wire is the upload) */
+    uint64_t type_in[P2V_FRAME_TYPES], type_out[P2V_FRAME_TYPES];
     uint64_t differences;       /* --verify */
     uint64_t partial_files, partial_bytes;  /* found at start: a resume */
     unsigned channels;          /* ssh sessions that carried files */

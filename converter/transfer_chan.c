@@ -224,8 +224,7 @@ static void *worker(void *arg)
         session_abort(&c->own);
     sender_stop(&c->snd);
     xfer_lock(x);
-    x->st->wire_out += c->snd.bytes;
-    x->st->wire_in += c->own.t.conn.bytes_in;
+    xfer_count_wire(x->st, &c->own.t.conn, &c->snd);
     x->st->channels++;
     xfer_unlock(x);
     return NULL;

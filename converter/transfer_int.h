@@ -94,6 +94,8 @@ void entry_list_push(struct entry_list *l, struct p2v_entry *e);  /* takes e's c
 void entry_list_release(struct entry_list *l);
 void xfer_give_up(struct xfer *x, const char *path, const char *why);   /* locks */
 void xfer_progress(struct xfer *x, bool force);
+/* Add a channel's wire bytes, in total and by message type, to st. */
+void xfer_count_wire(struct xfer_stats *st, const struct p2v_conn *in, const struct sender *out);
 void xfer_lock(struct xfer *x);
 void xfer_unlock(struct xfer *x);
 /* Queue a regular file for whichever channel has room (locks); takes

@@ -16,6 +16,7 @@
 #define P2V_FRAME_HDR 8u
 #define P2V_FRAME_MAX (1u << 20)
 #define P2V_ERRTAIL_MAX 4096u
+#define P2V_FRAME_TYPES 64u   /* types counted apart; higher ones share the last */
 
 struct p2v_conn {
     int rfd, wfd;
@@ -28,6 +29,8 @@ struct p2v_conn {
     struct p2v_buf errtail;
     struct p2v_buf errline;
     uint64_t bytes_in, bytes_out;
+    /* frame bytes (header included) by message type, for -vv accounting */
+    uint64_t type_in[P2V_FRAME_TYPES], type_out[P2V_FRAME_TYPES];
     size_t in_off;         /* bytes of `in` already consumed */
     size_t consumed;       /* bytes after in_off belonging to the last frame */
     bool closed;           /* the peer closed the stream (EOF or EPIPE) */

@@ -54,6 +54,7 @@ static int send_frame(struct p2v_conn *c, uint16_t type, const void *payload, si
         return p2v_error_set("internal: frame of %zu bytes exceeds %u", len, P2V_FRAME_MAX);
     if (c->out.len + P2V_FRAME_HDR + len > P2V_FRAME_OUT_MAX && p2v_conn_flush(c) < 0)
         return -1;
+    c->type_out[type < P2V_FRAME_TYPES ? type : P2V_FRAME_TYPES - 1] += P2V_FRAME_HDR + len;
     if (P2V_FRAME_HDR + len <= P2V_FRAME_OUT_MAX) {
         unsigned char h[P2V_FRAME_HDR];
         p2v_frame_header(h, type, len);
@@ -142,6 +143,7 @@ int p2v_frame_recv(struct p2v_conn *c, uint16_t *type, const void **payload, siz
         return -1;
     h = (const unsigned char *)c->in.data + c->in_off;   /* fill may have moved it */
     *type = (uint16_t)(h[4] << 8 | h[5]);
+    c->type_in[*type < P2V_FRAME_TYPES ? *type : P2V_FRAME_TYPES - 1] += P2V_FRAME_HDR + n;
     *payload = h + P2V_FRAME_HDR;
     *len = n;
     c->consumed = P2V_FRAME_HDR + n;
