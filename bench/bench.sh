@@ -189,6 +189,27 @@ tool_cmd() {
     esac
 }
 
+# hwm_watch OUT: every 50 ms until killed, the peak RSS (VmHWM) of each
+# of the client's own processes in the node namespace (rsync's generator
+# and receiver, tar, p2vmigrate; not ssh, which every tool has), summed
+# over processes, written to OUT. VmHWM only grows, so a process's last
+# sample is its peak up to 50 ms before it ended.
+hwm_watch() {
+    local out=$1 p comm h s
+    declare -A peak=()
+    while :; do
+        for p in $(ip netns pids "$NODE_NS" 2>/dev/null); do
+            comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+            case $comm in rsync|tar|p2vmigrate) ;; *) continue ;; esac
+            h=$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
+            [ -n "$h" ] && peak[$p]=$h
+        done
+        s=0; for h in "${peak[@]}"; do s=$((s + h)); done
+        echo "$s" >"$out.tmp" && mv "$out.tmp" "$out"
+        sleep 0.05
+    done
+}
+
 # run_tool SCEN TOOL [kill-at-bytes]: one measured run; results in $RUN/SCEN/TOOL.*
 run_tool() {
     local scen=$1 tool=$2 killat=${3:-} out dst cmd w0 w1 c0 c1 rc pid used0
@@ -205,11 +226,14 @@ run_tool() {
     sync -f "$DEST"
     w0=$(wire_bytes); c0=$(src_cpu_ns); used0=$(dest_used)
     if [ -z "$killat" ]; then
+        hwm_watch "$out.hwm" &
+        local watcher=$!
         set +e
         # shellcheck disable=SC2086
         ip netns exec "$NODE_NS" /usr/bin/time -f '%e %U %S %M' -o "$out.time" bash -c "$cmd" >"$out.log" 2>&1
         rc=$?
         set -e
+        kill "$watcher" 2>/dev/null; wait "$watcher" 2>/dev/null || true
     else
         # The client in a session of its own, killed (SIGKILL, whole
         # session) when the destination holds KILLAT more bytes.
@@ -307,7 +331,7 @@ fmt_s() { awk -v v="$1" 'BEGIN { printf "%.1f", v }'; }
 fmt_mb() { awk -v v="$1" 'BEGIN { printf "%.1f", v / 1048576 }'; }
 table() { # SCEN TITLE [resume]
     local scen=$1 title=$2 kind=${3:-} tool row
-    local -a rows=("wall s" "node CPU s (user+sys)" "source CPU s" "wire MB (rx+tx)" "MB/s (source MiB / wall)" "node peak RSS MB" "exit status" "manifest vs source")
+    local -a rows=("wall s" "node CPU s (user+sys)" "source CPU s" "wire MB (rx+tx)" "MB/s (source MiB / wall)" "node peak RSS MB" "client's own RSS MB" "exit status" "manifest vs source")
     [ "$kind" = resume ] && rows=("killed at (dest MB)" "wire MB before kill" "${rows[@]}" "re-sent % of pre-kill")
     {
         echo
@@ -342,6 +366,7 @@ cell() { # SCEN TOOL ROW
         "wire MB (rx+tx)") fmt_mb "$w" ;;
         "MB/s (source MiB / wall)") awk -v b="$src_bytes" -v e="$e" 'BEGIN { if (e + 0 > 0) printf "%.1f", b / 1048576 / e; else print "-" }' ;;
         "node peak RSS MB") awk -v v="$m" 'BEGIN { printf "%.1f", v / 1024 }' ;;
+        "client's own RSS MB") [ -s "$f.hwm" ] && awk -v v="$(cat "$f.hwm")" 'BEGIN { printf "%.1f", v / 1024 }' || echo "-" ;;
         "exit status") echo "$rc" ;;
         "manifest vs source") cat "$f.verify" 2>/dev/null || echo "-" ;;
         "killed at (dest MB)") [ -f "$f.kill.meter" ] && { read -r _ _ _ used <"$f.kill.meter"; fmt_mb "$used"; } || echo "-" ;;
