@@ -19,13 +19,14 @@ struct agent_pack {
 };
 
 /* Read `size` bytes of the agent from fd (from offset 0) into p->raw, and
- * its .xz from `path`.xz when that decodes to exactly those bytes. */
+ * its .xz from `path`.xz when that declares exactly those bytes. */
 int agent_pack_load(struct agent_pack *p, int fd, off_t size, const char *path);
 /* gzip p->raw into p->gz. */
 int agent_pack_gzip(struct agent_pack *p);
 void agent_pack_release(struct agent_pack *p);
 
-/* Load PATH into out if it is an .xz file that decodes to exactly raw.
+/* Load PATH into out if it is an .xz file that declares exactly raw
+ * (size and CRC32 of its one block; see agent_pack_xz.c).
  * Anything else (missing, unreadable, corrupt, another build) is logged
  * at debug level and leaves out empty: the upload then uses gzip. */
 void agent_pack_load_xz(const char *path, const struct p2v_buf *raw, struct p2v_buf *out);

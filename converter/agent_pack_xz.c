@@ -4,35 +4,58 @@
  * CMakeLists.txt): a fifth smaller than with gzip, and xz at run time
  * would cost a second. A stale .xz from another build, or a damaged one,
  * would start the wrong agent or none on the source, so it is used only
- * when it decodes here to exactly the binary about to be announced. */
+ * when it declares exactly the binary about to be announced. */
 #include "agent_pack.h"
 #include "error.h"
 #include "log.h"
 #include <lzma.h>
 
-/* What the source's `xz -dc` may need too: the build uses a 4 MiB
- * dictionary; a .xz needing more is not one we made. */
-#define XZ_MEMLIMIT (16u << 20)
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
-/* Decode one whole .xz stream, refusing any output beyond raw's size. */
+/* Whether the .xz declares exactly raw: one stream of one block, whose
+ * size and CRC32 (the block's last four bytes) are raw's. Read from its
+ * footer and index, nothing decoded: decoding held three copies of the
+ * agent (dictionary, output, binary) at once, on every channel. A .xz
+ * damaged inside its data would pass here; the source's `xz -dc` checks
+ * the CRC32 as it unpacks, and the bootstrap stops on its failure. */
 static const char *xz_differs(const struct p2v_buf *xz, const struct p2v_buf *raw)
 {
-    p2v_autofree uint8_t *out = p2v_xmalloc(raw->len);
-    uint64_t memlimit = XZ_MEMLIMIT;
-    size_t in_pos = 0, out_pos = 0;
-    lzma_ret r = lzma_stream_buffer_decode(&memlimit, 0, NULL, (const uint8_t *)xz->data,
-                                           &in_pos, xz->len, out, &out_pos, raw->len);
-    if (r == LZMA_BUF_ERROR)
-        return "it is cut short or decodes to more than the agent binary";
-    if (r == LZMA_MEMLIMIT_ERROR)
-        return "decoding it needs more than 16 MiB";
-    if (r != LZMA_OK)
-        return "it is not a valid .xz file";
-    if (in_pos != xz->len)
-        return "it has data after its xz stream";
-    if (out_pos != raw->len || memcmp(out, raw->data, raw->len) != 0)
-        return "it decodes to another binary than the agent";
-    return NULL;
+    const uint8_t *b = (const uint8_t *)xz->data;
+    lzma_stream_flags head, foot;
+    if (xz->len < 2 * LZMA_STREAM_HEADER_SIZE ||
+        lzma_stream_header_decode(&head, b) != LZMA_OK ||
+        lzma_stream_footer_decode(&foot, b + xz->len - LZMA_STREAM_HEADER_SIZE) != LZMA_OK ||
+        lzma_stream_flags_compare(&head, &foot) != LZMA_OK)
+        return "it is cut short or not an .xz file";
+    if (head.check != LZMA_CHECK_CRC32)
+        return "it was not made with --check=crc32";
+    if (foot.backward_size > xz->len - 2 * LZMA_STREAM_HEADER_SIZE)
+        return "its index lies outside the file";
+    size_t at = xz->len - LZMA_STREAM_HEADER_SIZE - (size_t)foot.backward_size, pos = 0;
+    lzma_index *index = NULL;
+    uint64_t memlimit = 1u << 20;
+    if (lzma_index_buffer_decode(&index, &memlimit, NULL, b + at, &pos,
+                                 (size_t)foot.backward_size) != LZMA_OK)
+        return "its index is damaged";
+    const char *why = NULL;
+    lzma_index_iter it;
+    lzma_index_iter_init(&it, index);
+    if (lzma_index_block_count(index) != 1 || lzma_index_iter_next(&it, LZMA_INDEX_ITER_BLOCK))
+        why = "it is not one block (made without -T1?)";
+    else if (lzma_index_uncompressed_size(index) != raw->len)
+        why = "it holds another size than the agent binary";
+    else if (it.block.compressed_file_offset + it.block.total_size > at ||
+             it.block.total_size < 4)
+        why = "its block lies outside the file";
+    /* the check is a block's last bytes, after its padding */
+    else if (le32(b + it.block.compressed_file_offset + it.block.total_size - 4) !=
+             lzma_crc32((const uint8_t *)raw->data, raw->len, 0))
+        why = "it holds other bytes than the agent binary";
+    lzma_index_end(index, NULL);
+    return why;
 }
 
 void agent_pack_load_xz(const char *path, const struct p2v_buf *raw, struct p2v_buf *out)

@@ -1,4 +1,4 @@
-/* test_agent_pack.c: the agent's .xz is taken only when it decodes to
+/* test_agent_pack.c: the agent's .xz is taken only when it declares
  * exactly the agent: whole, cut, of other bytes, longer, missing. */
 #include "tap.h"
 #include "agent_pack.h"
