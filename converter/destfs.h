@@ -96,6 +96,10 @@ int destfs_lstat(struct destfs *d, const char *path, struct stat *st); /* 0, 1 a
  * append-only, nodump), *known which of them this filesystem reports. */
 int destfs_probe(struct destfs *d, const char *path, size_t len, struct stat *st,
                  uint32_t *fsflags, uint32_t *known);
+/* After destfs_probe of the same path: whether its kept xattrs (user.*,
+ * trusted.*, security.capability, ACLs) differ from e's. 1 or 0. */
+int destfs_probe_xattrs_differ(struct destfs *d, const char *path, size_t len,
+                               const struct p2v_entry *e);
 /* Whether an unchanged file may need destfs_set_flags for the source's
  * fsflags: the settable flags statx cannot show (noatime, sync) count as
  * different when the source has them. */
@@ -136,6 +140,7 @@ int destfs__resolve(struct destfs *d, const char *path, size_t len, struct destf
 void destfs__at_close(struct destfs_at *at);
 int destfs__resolve_error(const char *path, size_t len, int err);
 void destfs__probe_release(struct destfs *d);
+int destfs__xattrs_differ_at(int dirfd, const char *name, const struct p2v_entry *e);
 int destfs__open_dir_beneath(struct destfs *d, int base, const char *rel, size_t len, int *out);
 int destfs__remove_at(struct destfs *d, int dirfd, const char *name, const char *path,
                       size_t path_len, int depth);

@@ -178,6 +178,42 @@ static int apply_xattrs(struct destfs *d, struct mt *m, const struct p2v_entry *
     return 0;
 }
 
+/* Whether the kept xattrs of dirfd/name (not followed) differ from e's:
+ * a sync's unchanged file still carries an xattr or ACL changed on the
+ * source, as rsync -X -A does. 1 differ, 0 the same. */
+int destfs__xattrs_differ_at(int dirfd, const char *name, const struct p2v_entry *e)
+{
+    char path[64 + NAME_MAX];
+    if (snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name) >= (int)sizeof(path))
+        return 1;
+    char list[XATTR_LIST_MAX];
+    ssize_t n = llistxattr(path, list, sizeof(list));
+    if (n < 0)
+        return errno == ENOTSUP ? 0 : 1;
+    size_t want = 0, have = 0;
+    for (size_t i = 0; i < e->nxattrs; i++)
+        if (e->xattrs[i].name && kept(classify(e->xattrs[i].name)) &&
+            strcmp(e->xattrs[i].name, DESTFS_TAG_XATTR) != 0)
+            want++;
+    for (ssize_t off = 0; off < n; off += (ssize_t)strlen(list + off) + 1) {
+        const char *xname = list + off;
+        if (!kept(classify(xname)) || strcmp(xname, DESTFS_TAG_XATTR) == 0)
+            continue;
+        have++;
+        const struct p2v_xattr *x = NULL;
+        for (size_t i = 0; i < e->nxattrs && !x; i++)
+            if (e->xattrs[i].name && strcmp(e->xattrs[i].name, xname) == 0)
+                x = &e->xattrs[i];
+        if (!x)
+            return 1;
+        p2v_autofree char *v = p2v_xmalloc(x->len + 1);
+        ssize_t got = lgetxattr(path, xname, v, x->len + 1);
+        if (got < 0 || (size_t)got != x->len || memcmp(v, x->value, x->len) != 0)
+            return 1;
+    }
+    return have != want;
+}
+
 static void entry_times(const struct p2v_entry *e, struct timespec ts[2])
 {
     ts[0].tv_sec = 0;

@@ -141,6 +141,21 @@ int destfs_probe(struct destfs *d, const char *path, size_t len, struct stat *st
     return 0;
 }
 
+int destfs_probe_xattrs_differ(struct destfs *d, const char *path, size_t len,
+                               const struct p2v_entry *e)
+{
+    size_t slash = len;
+    while (slash > 0 && path[slash - 1] != '/')
+        slash--;
+    int dirfd = len ? probe_parent(d, path, slash ? slash - 1 : 0) : -1;
+    if (dirfd < 0)
+        return 1;   /* then the file is written again, which tells why */
+    char name[NAME_MAX + 1];
+    memcpy(name, path + slash, len - slash);
+    name[len - slash] = '\0';
+    return destfs__xattrs_differ_at(dirfd, name, e);
+}
+
 bool destfs_flags_may_differ(uint32_t want, uint32_t seen, uint32_t known)
 {
     want &= DESTFS_SETTABLE_FLAGS;

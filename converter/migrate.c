@@ -110,14 +110,16 @@ static void conversion_json(const struct conv_summary *c)
 static void summary_json(const struct xfer_stats *st, int rc, const struct conv_summary *c)
 {
     printf("{\"event\":\"result\",\"status\":\"%s\",\"entries\":%llu,\"files\":%llu,"
-           "\"files_copied\":%llu,\"files_unchanged\":%llu,\"bytes_listed\":%llu,"
+           "\"files_copied\":%llu,\"files_unchanged\":%llu,\"metadata_updated\":%llu,"
+           "\"bytes_listed\":%llu,"
            "\"bytes_copied\":%llu,\"deleted\":%llu,\"hardlinks\":%llu,\"deltas\":%llu,"
            "\"resumed\":%llu,\"resumed_bytes\":%llu,\"changed_resent\":%llu,\"deltas_redone\":%llu,"
            "\"not_copied\":%llu,\"selinux_dropped\":%llu,\"differences\":%llu,"
            "\"wire_in\":%llu,\"wire_out\":%llu,\"channels\":%u,\"seconds\":%.3f",
            rc == 0 ? "done" : rc == -2 ? "differs" : "failed", (unsigned long long)st->entries,
            (unsigned long long)st->files, (unsigned long long)st->files_sent,
-           (unsigned long long)st->files_same, (unsigned long long)st->bytes_listed,
+           (unsigned long long)st->files_same, (unsigned long long)st->meta_updated,
+           (unsigned long long)st->bytes_listed,
            (unsigned long long)st->bytes_sent, (unsigned long long)st->deleted,
            (unsigned long long)st->hardlinks, (unsigned long long)st->deltas,
            (unsigned long long)st->resumed, (unsigned long long)st->resumed_bytes,

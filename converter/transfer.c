@@ -5,6 +5,7 @@
 #include "log.h"
 #include "progress.h"
 #include <fnmatch.h>
+#include <linux/fs.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -228,10 +229,22 @@ static int take_entry(struct xfer *x, struct p2v_entry *e)
         x->st->files++;
         x->st->bytes_listed += e->size;
         if (have == 0 && destfs_same(&st, e)) {
+            /* not every file: on ext4 each has the (unsettable) extents flag */
+            bool reflag = destfs_flags_may_differ(e->fsflags, seen, known);
+            /* the data is the same; an xattr or ACL may not be */
+            if (destfs_probe_xattrs_differ(&x->df, e->path, e->path_len, e)) {
+                /* immutable and append-only refuse them: cleared, set last */
+                if ((seen & (FS_IMMUTABLE_FL | FS_APPEND_FL)) &&
+                    destfs_set_flags(&x->df, e->path, 0) < 0)
+                    return -1;
+                if (destfs_apply_meta(&x->df, e->path, e) < 0)
+                    return -1;
+                x->st->meta_updated++;
+                reflag = reflag || (e->fsflags & DESTFS_SETTABLE_FLAGS);
+            }
             xfer_lock(x);
             x->st->files_same++;
-            /* not every file: on ext4 each has the (unsettable) extents flag */
-            if (destfs_flags_may_differ(e->fsflags, seen, known))
+            if (reflag)
                 entry_list_push(&x->flagged, e);
             xfer_unlock(x);
             return 0;

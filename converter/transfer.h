@@ -31,6 +31,7 @@ struct xfer_opts {
 
 struct xfer_stats {
     uint64_t entries, files, files_sent, files_same, bytes_listed, bytes_sent;
+    uint64_t meta_updated;      /* unchanged files whose xattrs/ACLs were set again */
     uint64_t resumed, resumed_bytes, deltas, deleted, hardlinks, warnings;
     uint64_t changed_resent, changed_given_up, vanished, unreadable;
     uint64_t deltas_redone;     /* a delta's sum did not match: sent whole */

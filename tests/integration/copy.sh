@@ -93,6 +93,25 @@ sync_wire=$(result .wire_in)
 [ "$sync_wire" -lt $((full_wire / 10)) ] || fail "the sync moved $sync_wire bytes, a full copy $full_wire"
 [ "$(result .deltas)" -ge 1 ] || fail "the changed big file did not go by delta"
 
+say "a sync carries xattrs and ACLs changed without touching the data"
+# setfattr/setfacl/chattr change the inode's ctime, never its mtime: the
+# files stay "unchanged" for the data, their metadata must follow
+setfattr -n user.text -v 'changed value' "$SRC_ROOT$TREE/xattr/file"
+setfattr -x user.empty "$SRC_ROOT$TREE/xattr/file"
+setfacl -m u:4242:r-- "$SRC_ROOT$TREE/flags/plain"
+chattr -i "$SRC_ROOT$TREE/flags/immutable"
+setfattr -n user.added -v on-immutable "$SRC_ROOT$TREE/flags/immutable"
+chattr +i "$SRC_ROOT$TREE/flags/immutable"
+chattr +a "$SRC_ROOT$TREE/flags/plain"
+rc=$(migrate)
+[ "$rc" = 0 ] || fail "metadata sync exit $rc: $(cat "$TEST_TMP/err")"
+same_tree "metadata sync"
+[ "$(result .metadata_updated)" -ge 3 ] ||
+    fail "metadata_updated is $(result .metadata_updated) after three files' xattrs changed"
+[ "$(result .files_copied)" -le 3 ] || fail "a metadata-only change copied $(result .files_copied) files"
+chattr -a "$SRC_ROOT$TREE/flags/plain"
+setfacl -b "$SRC_ROOT$TREE/flags/plain"
+
 say "--verify: the copy equals the source, content included; a flipped byte is found"
 # the running server's logs under /var change all the time: left out here
 rc=$(migrate --verify --exclude '/var/*')
