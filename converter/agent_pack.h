@@ -31,4 +31,15 @@ void agent_pack_release(struct agent_pack *p);
  * at debug level and leaves out empty: the upload then uses gzip. */
 void agent_pack_load_xz(const char *path, const struct p2v_buf *raw, struct p2v_buf *out);
 
+/* agent_memo.c: the bytes of this process's first upload, kept for the
+ * other channels of the run (same source, same form). keep takes bytes
+ * (left empty) the first time only; take returns them or NULL, and each
+ * take is followed by give_back once they are sent; drop frees them
+ * when no other channel will open. */
+void agent_memo_keep(const char *path, off_t size, const char *form, struct p2v_buf *bytes);
+bool agent_memo_has(const char *path, off_t size);
+const struct p2v_buf *agent_memo_take(const char *path, off_t size, const char *form);
+void agent_memo_give_back(void);
+void agent_memo_drop(void);
+
 #endif

@@ -1,5 +1,6 @@
 /* transfer.c: the transfer's main loop and the listing (see transfer.h). */
 #include "transfer_int.h"
+#include "agent_pack.h"
 #include "lock.h"
 #include "error.h"
 #include "log.h"
@@ -521,6 +522,7 @@ out_noclose:
     entry_list_release(&x.dirs);
     entry_list_release(&x.hardlinks);
     entry_list_release(&x.flagged);
+    agent_memo_drop();
     free(x.excl_memo.dir);
     free(x.unzlist);
     for (size_t i = 0; i < x.nexcludes; i++)

@@ -14,6 +14,7 @@
  * them to pay off, and a channel that cannot open (a host that allows one
  * login at a time, a password prompt) is reported and done without. */
 #include "transfer_int.h"
+#include "agent_pack.h"
 #include "log.h"
 #include <signal.h>
 #include <time.h>
@@ -72,10 +73,14 @@ int xfer_channels_plan(struct session *s, const struct xfer_opts *o, unsigned *o
     *out = 1;
     if (o->channels) {
         *out = o->channels;
+        if (*out == 1)
+            agent_memo_drop();
         return 0;
     }
-    if (!o->transport)
+    if (!o->transport) {
+        agent_memo_drop();
         return 0;
+    }
     double best = 1e9;
     for (int i = 0; i < 3; i++) {
         double t0 = now_ms();
@@ -98,6 +103,8 @@ int xfer_channels_plan(struct session *s, const struct xfer_opts *o, unsigned *o
     else
         p2v_debug("round trip to %s: %.2f ms: one channel", o->host, best);
     *out = n;
+    if (n == 1)
+        agent_memo_drop();   /* no other channel will upload it */
     return 0;
 }
 

@@ -147,12 +147,15 @@ static char *bootstrap_script(const struct transport_opts *o, off_t size)
         "echo \"p2v: unknown upload form from the node: $f\" >&2; exit %d;; esac; "
         "if head --version 2>/dev/null | grep -q GNU; then head -c $c; "
         "else dd bs=1 count=$c 2>/dev/null; fi | case $f in xz) xz -dc;; gz) gzip -dc;; "
-        "*) cat;; esac >\"$d/p2v-agent\"; "
+        "*) cat;; esac >\"$d/p2v-agent\" || { rm -rf \"$d\"; echo \"p2v: unpacking the agent "
+        "($f) in $d failed: disk full, upload cut short, or a damaged p2v-agent.$f on the node\" "
+        ">&2; exit %d; }; "
         "n=$(wc -c <\"$d/p2v-agent\" | tr -d ' '); "
         "if [ \"$n\" != %lld ]; then rm -rf \"$d\"; echo \"p2v: upload of the agent to $d stopped at "
         "$n of %lld bytes (is the disk full?)\" >&2; exit %d; fi; "
         "chmod 700 \"$d/p2v-agent\"; exec \"$d/p2v-agent\" --serve --remove-self%s",
-        BOOT_NO_DIR, BOOT_SHORT, BOOT_SHORT, (long long)size, (long long)size, BOOT_SHORT, proto);
+        BOOT_NO_DIR, BOOT_SHORT, BOOT_SHORT, BOOT_SHORT, (long long)size, (long long)size,
+        BOOT_SHORT, proto);
     return p2v_buf_detach(&s);
 }
 
@@ -236,13 +239,45 @@ static int read_marker(struct transport *t)
     }
 }
 
-/* Send the agent in the best form the source can unpack: the checked
- * build-time .xz, else gzip'd (made here when an .xz had made it look
- * unneeded), else raw. */
-static int upload(struct transport *t, const struct transport_opts *o, struct agent_pack *p)
+static int send_agent(struct transport *t, const struct transport_opts *o, const char *form,
+                      const struct p2v_buf *b, off_t size, bool again)
 {
+    if (strcmp(form, "raw") == 0)
+        p2v_debug("uploading the agent (%lld bytes, sent raw%s) to %s:%s", (long long)size,
+                  again ? ", as before" : "", o->host, t->remote_dir);
+    else
+        p2v_debug("uploading the agent (%lld bytes, sent %s'd as %zu%s) to %s:%s", (long long)size,
+                  strcmp(form, "xz") == 0 ? "xz" : "gzip", b->len, again ? ", as before" : "",
+                  o->host, t->remote_dir);
+    char line[48];
+    int ln = snprintf(line, sizeof(line), "%zu %s\n", b->len, form);
+    if (p2v_conn_write(&t->conn, line, (size_t)ln) < 0 ||
+        p2v_conn_write(&t->conn, b->data, b->len) < 0)
+        return transport_explain_failure(t, "during the agent upload");
+    return 0;
+}
+
+/* Send the agent in the best form the source can unpack: what this
+ * process sent before (agent_memo.c), else the checked build-time .xz,
+ * else gzip'd (made here when an .xz had made it look unneeded), else
+ * raw. */
+static int upload(struct transport *t, const struct transport_opts *o, struct agent_pack *p,
+                  int fd, off_t size)
+{
+    const char *const order[] = {t->takes_xz ? "xz" : NULL, t->takes_gz ? "gz" : NULL, "raw"};
+    for (size_t i = 0; i < P2V_ARRAY_LEN(order); i++) {
+        const struct p2v_buf *kept = order[i] ? agent_memo_take(o->agent_binary, size, order[i])
+                                              : NULL;
+        if (kept) {
+            int rc = send_agent(t, o, order[i], kept, size, true);
+            agent_memo_give_back();
+            return rc;
+        }
+    }
+    if (!p->raw.len && agent_pack_load(p, fd, size, o->agent_binary) < 0)
+        return -1;
     const char *form = "raw";
-    const struct p2v_buf *send = &p->raw;
+    struct p2v_buf *send = &p->raw;
     if (t->takes_xz && p->xz.len) {
         form = "xz";
         send = &p->xz;
@@ -252,17 +287,9 @@ static int upload(struct transport *t, const struct transport_opts *o, struct ag
         form = "gz";
         send = &p->gz;
     }
-    if (send == &p->raw)
-        p2v_debug("uploading the agent (%zu bytes, sent raw) to %s:%s", p->raw.len, o->host,
-                  t->remote_dir);
-    else
-        p2v_debug("uploading the agent (%zu bytes, sent %s'd as %zu) to %s:%s", p->raw.len,
-                  send == &p->xz ? "xz" : "gzip", send->len, o->host, t->remote_dir);
-    char line[48];
-    int ln = snprintf(line, sizeof(line), "%zu %s\n", send->len, form);
-    if (p2v_conn_write(&t->conn, line, (size_t)ln) < 0 ||
-        p2v_conn_write(&t->conn, send->data, send->len) < 0)
-        return transport_explain_failure(t, "during the agent upload");
+    if (send_agent(t, o, form, send, size, false) < 0)
+        return -1;
+    agent_memo_keep(o->agent_binary, size, form, send);
     return 0;
 }
 
@@ -309,10 +336,11 @@ int transport_open(struct transport *t, const struct transport_opts *o)
     p2v_conn_init(&t->conn, out_r, in_w, err_r, t->peer);
     t->conn.timeout_ms = o->timeout_ms;
     t->conn.read_nonblock = true;   /* spawn() made out_r so */
-    /* packed while ssh connects: gzip'd now only if there is no .xz, as
-     * a source without xz is rare */
+    /* packed while ssh connects (unless an earlier channel's upload is
+     * kept): gzip'd now only if there is no .xz, as a source without xz
+     * is rare */
     struct agent_pack pack = {0};
-    if (agent_fd >= 0) {
+    if (agent_fd >= 0 && !agent_memo_has(o->agent_binary, size)) {
         rc = agent_pack_load(&pack, agent_fd, size, o->agent_binary);
         if (rc == 0 && !pack.xz.len)
             rc = agent_pack_gzip(&pack);
@@ -320,7 +348,7 @@ int transport_open(struct transport *t, const struct transport_opts *o)
     if (rc == 0 && read_marker(t) < 0)
         rc = transport_explain_failure(t, "during start-up");
     if (rc == 0 && agent_fd >= 0)
-        rc = upload(t, o, &pack);
+        rc = upload(t, o, &pack, agent_fd, size);
     agent_pack_release(&pack);
     return rc;
 }

@@ -85,10 +85,15 @@ assert_contains "$(cat "$TEST_TMP/err")" "contradict"
 [ ! -e "$VZ/private/100" ] || fail "a refused run created the private area"
 
 say "--channels 3 on the LAN: an identical copy carried by 3 sessions"
-rc=$(migrate 101 "$RSH" --channels 3)
+rc=$(migrate 101 "$RSH" --channels 3 -vv)
 [ "$rc" = 0 ] || fail "exit $rc: $(cat "$TEST_TMP/err")"
 assert_eq 3 "$(result .channels)" "channels that carried files"
 same_tree 101 "--channels 3"
+# the agent is read, checked and packed once: later channels send the same bytes
+ups=$(grep -c 'uploading the agent' "$TEST_TMP/err" || true)
+again=$(grep -c 'uploading the agent (.*, as before)' "$TEST_TMP/err" || true)
+[ "$ups" = 3 ] && [ "$again" = 2 ] ||
+    fail "3 channels: $ups uploads, $again of them the kept bytes (want 3 and 2)"
 rc=$(migrate 101 "$RSH" --channels 3)
 [ "$rc" = 0 ] || fail "sync exit $rc: $(cat "$TEST_TMP/err")"
 [ "$(result .files_copied)" -le 3 ] || fail "a sync of an idle server copied $(result .files_copied) files"

@@ -112,8 +112,9 @@ rsh_without() {
 upload_case "without xz the agent goes gzip'd" "sent gzip'd as [0-9]*)" -e "$(rsh_without noxz xz)"
 upload_case "without xz and gzip the agent goes raw" "([0-9]* bytes, sent raw)" -e "$(rsh_without nozip xz gzip)"
 
-# A damaged .xz, or one of another binary, beside the agent: p2vmigrate
-# notices before the upload and sends the agent gzip'd.
+# A cut .xz, or one of another binary, beside the agent: p2vmigrate
+# notices before the upload (from the .xz's index and CRC32) and sends
+# the agent gzip'd.
 mkdir "$tmp/agent"
 cp "$build/bin/p2v-agent" "$tmp/agent/p2v-agent"
 head -c 100000 "$build/bin/p2v-agent.xz" >"$tmp/agent/p2v-agent.xz"
@@ -121,10 +122,28 @@ sed "s|^AGENT_BINARY=.*|AGENT_BINARY=$tmp/agent/p2v-agent|" "$tmp/p2v.conf" >"$t
 P2V_CONFIG=$tmp/badxz.conf upload_case "a cut .xz is not sent" "sent gzip'd as [0-9]*)" "${local_rsh[@]}"
 grep -q "not uploading the agent xz'd: .*cut short" "$tmp/err2" ||
     { echo "FAIL: the debug log does not say why the .xz was left: $(grep -m1 xz "$tmp/err2")"; fails=$((fails + 1)); }
-head -c "$(wc -c <"$tmp/agent/p2v-agent")" /dev/zero | xz -T1 -c >"$tmp/agent/p2v-agent.xz"
+head -c "$(wc -c <"$tmp/agent/p2v-agent")" /dev/zero | xz -T1 --check=crc32 -c >"$tmp/agent/p2v-agent.xz"
 P2V_CONFIG=$tmp/badxz.conf upload_case "a .xz of another binary is not sent" "sent gzip'd as [0-9]*)" "${local_rsh[@]}"
-grep -q "not uploading the agent xz'd: .*another binary" "$tmp/err2" ||
+grep -q "not uploading the agent xz'd: .*other bytes than the agent" "$tmp/err2" ||
     { echo "FAIL: the debug log does not say why the .xz was left: $(grep -m1 xz "$tmp/err2")"; fails=$((fails + 1)); }
+# the node trusts the CRC32 the .xz declares, so it wants that check
+xz -T1 -c "$tmp/agent/p2v-agent" >"$tmp/agent/p2v-agent.xz"
+P2V_CONFIG=$tmp/badxz.conf upload_case "a .xz with xz's default CRC64 is not sent" "sent gzip'd as [0-9]*)" "${local_rsh[@]}"
+grep -q "not uploading the agent xz'd: .*--check=crc32" "$tmp/err2" ||
+    { echo "FAIL: the debug log does not say why the .xz was left: $(grep -m1 xz "$tmp/err2")"; fails=$((fails + 1)); }
+# Damage inside the compressed data passes the node's look at the index;
+# the source's xz finds it (CRC32) and the bootstrap stops, leaving nothing.
+cp "$build/bin/p2v-agent.xz" "$tmp/agent/p2v-agent.xz"
+printf '\125\252\125\252' | dd of="$tmp/agent/p2v-agent.xz" bs=1 seek=200000 conv=notrunc status=none
+rc=0
+P2V_CONFIG=$tmp/badxz.conf "$build/bin/p2vmigrate" --dry-run --json --no-scan "${local_rsh[@]}" \
+    localhost 101 >/dev/null 2>"$tmp/err2" || rc=$?
+if [ "$rc" != 0 ] && grep -q "unpacking the agent (xz) .* failed" "$tmp/err2" &&
+    ! ls -d "${TMPDIR:-/tmp}"/p2v-agent.* >/dev/null 2>&1; then
+    echo "ok: a .xz damaged inside stops the bootstrap, which leaves nothing"
+else
+    echo "FAIL: a damaged .xz: exit $rc: $(grep -m2 'error\|unpack' "$tmp/err2")"; fails=$((fails + 1))
+fi
 
 # A busybox source (ash, and busybox's own xz, which knows no BCJ filter):
 # the build's .xz must be one it can unpack.
