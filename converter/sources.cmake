@@ -5,6 +5,7 @@ list(APPEND P2VNODE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/agent_pack.c
   ${CMAKE_CURRENT_LIST_DIR}/agent_pack_xz.c
   ${CMAKE_CURRENT_LIST_DIR}/agent_memo.c
+  ${CMAKE_CURRENT_LIST_DIR}/transport_upload.c
   ${CMAKE_CURRENT_LIST_DIR}/session.c
   ${CMAKE_CURRENT_LIST_DIR}/factsdoc.c
   ${CMAKE_CURRENT_LIST_DIR}/inventory.c

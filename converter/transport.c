@@ -1,6 +1,5 @@
 /* transport.c: spawn RSH, upload the agent, read the boot marker. */
-#include "transport.h"
-#include "agent_pack.h"
+#include "transport_int.h"
 #include "error.h"
 #include "log.h"
 #include <fcntl.h>
@@ -10,13 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Exit codes of the bootstrap script, explained by transport_explain. */
-enum {
-    BOOT_NO_DIR = 97,
-    BOOT_SHORT = 98,
-};
-
-#define MARKER "P2VBOOT 1 "
 #define MARKER_JUNK_MAX 65536
 
 int transport_split_command(const char *cmd, char ***argv_out)
@@ -105,13 +97,22 @@ static void sh_quote(struct p2v_buf *b, const char *s)
     p2v_buf_addc(b, '\'');
 }
 
+/* The loader p2v-agent-sys needs on the source: its glibc is reported
+ * only where that loader is there (another architecture has none). */
+#if defined(__x86_64__)
+#define SYS_LOADER "/lib64/ld-linux-x86-64.so.2"
+#else
+#define SYS_LOADER "/nonexistent/p2v-agent-sys-is-x86-64-only"
+#endif
+
 /* The remote bootstrap, one line of POSIX sh. It picks a directory where a
  * file may be executed (noexec /tmp is common), announces itself with the
- * marker and the forms it can unpack, reads "LENGTH FORM" and copies
- * exactly LENGTH bytes from stdin (GNU head -c reads no further; dd bs=1
- * elsewhere) through the matching decompressor, checks the size and execs
- * the agent, which removes its own file at start. */
-static char *bootstrap_script(const struct transport_opts *o, off_t size)
+ * marker, the forms it can unpack and its glibc, reads "LENGTH FORM SIZE
+ * [test]" and copies exactly LENGTH bytes from stdin (GNU head -c reads
+ * no further; dd bs=1 elsewhere) through the matching decompressor, checks
+ * the SIZE, tries the agent when asked to (transport_upload.c) and execs
+ * it; the agent removes its own file at start. */
+static char *bootstrap_script(const struct transport_opts *o)
 {
     struct p2v_buf s = P2V_BUF_INIT(65536);
     char proto[32] = "";
@@ -135,14 +136,20 @@ static char *bootstrap_script(const struct transport_opts *o, off_t size)
         "\"$x/probe\" 2>/dev/null && { rm -f \"$x/probe\"; d=$x; break; }; rm -rf \"$x\"; done; "
         "if [ -z \"$d\" ]; then echo \"p2v: no writable directory that allows running programs "
         "among: ${TMPDIR:-/tmp} /tmp /var/tmp /dev/shm\" >&2; exit %d; fi; "
-        /* the forms it can unpack, best first: the node picks one of them
-         * that it has and names it after the length, on a line read byte
-         * by byte by the shell, so nothing after it is consumed */
+        /* the forms it can unpack, best first, and its glibc (for
+         * p2v-agent-sys, transport_upload.c); the node picks a form it has
+         * and names it on a line "LENGTH FORM SIZE [test]", read byte by
+         * byte by the shell, so nothing after it is consumed */
         "z=raw; if command -v gzip >/dev/null 2>&1; then z=gz,$z; fi; "
         "if command -v xz >/dev/null 2>&1; then z=xz,$z; fi; "
-        "echo \"" MARKER "$(uname -m) $d $z\"; "
-        "read -r c f || c=; case $c in ''|*[!0-9]*) rm -rf \"$d\"; "
+        "g=-; if [ -e " SYS_LOADER " ]; then g=$(getconf GNU_LIBC_VERSION 2>/dev/null | "
+        "sed -n 's/^glibc \\([0-9][0-9]*\\.[0-9][0-9]*\\).*/\\1/p'); [ -n \"$g\" ] || g=-; fi; "
+        "echo \"" MARKER "$(uname -m) $d $z $g\"; "
+        "get() { read -r c f s x || c=; "
+        "case $c in ''|*[!0-9]*) rm -rf \"$d\"; "
         "echo \"p2v: no upload length from the node\" >&2; exit %d;; esac; "
+        "case $s in ''|*[!0-9]*) rm -rf \"$d\"; "
+        "echo \"p2v: no agent size from the node\" >&2; exit %d;; esac; "
         "case $f in xz|gz|raw) ;; *) rm -rf \"$d\"; "
         "echo \"p2v: unknown upload form from the node: $f\" >&2; exit %d;; esac; "
         "if head --version 2>/dev/null | grep -q GNU; then head -c $c; "
@@ -151,11 +158,15 @@ static char *bootstrap_script(const struct transport_opts *o, off_t size)
         "($f) in $d failed: disk full, upload cut short, or a damaged p2v-agent.$f on the node\" "
         ">&2; exit %d; }; "
         "n=$(wc -c <\"$d/p2v-agent\" | tr -d ' '); "
-        "if [ \"$n\" != %lld ]; then rm -rf \"$d\"; echo \"p2v: upload of the agent to $d stopped at "
-        "$n of %lld bytes (is the disk full?)\" >&2; exit %d; fi; "
-        "chmod 700 \"$d/p2v-agent\"; exec \"$d/p2v-agent\" --serve --remove-self%s",
-        BOOT_NO_DIR, BOOT_SHORT, BOOT_SHORT, BOOT_SHORT, (long long)size, (long long)size,
-        BOOT_SHORT, proto);
+        "if [ \"$n\" != \"$s\" ]; then rm -rf \"$d\"; echo \"p2v: upload of the agent to $d stopped "
+        "at $n of $s bytes (is the disk full?)\" >&2; exit %d; fi; "
+        "chmod 700 \"$d/p2v-agent\"; }; "
+        /* p2v-agent-sys comes with "test": it must start here, or the
+         * static agent follows on the same connection */
+        "get; if [ \"$x\" = test ]; then if \"$d/p2v-agent\" --version >/dev/null 2>&1; "
+        "then echo \"" MARKER "go\"; else echo \"" MARKER "retry\"; get; fi; fi; "
+        "exec \"$d/p2v-agent\" --serve --remove-self%s",
+        BOOT_NO_DIR, BOOT_SHORT, BOOT_SHORT, BOOT_SHORT, BOOT_SHORT, BOOT_SHORT, proto);
     return p2v_buf_detach(&s);
 }
 
@@ -209,6 +220,18 @@ static bool read_forms(struct transport *t, const char *word)
     return false;
 }
 
+/* The source's glibc from the marker: "2.36", or "-" for none. */
+static bool read_glibc(struct transport *t, const char *word)
+{
+    if (strcmp(word, "-") == 0)
+        return true;
+    size_t n = strspn(word, "0123456789.");
+    if (n == 0 || word[n] || n >= sizeof(t->glibc) || !strchr(word, '.'))
+        return false;
+    memcpy(t->glibc, word, n + 1);
+    return true;
+}
+
 /* Skip whatever a chatty login shell prints and find the marker line. */
 static int read_marker(struct transport *t)
 {
@@ -226,7 +249,10 @@ static int read_marker(struct transport *t)
             }
             *sp = '\0';
             t->remote_arch = p2v_xstrdup(arch);
-            /* "DIR FORMS" when uploading, "-" with --agent */
+            /* "DIR FORMS GLIBC" when uploading, "-" with --agent */
+            char *g = strrchr(sp + 1, ' ');
+            if (g && read_glibc(t, g + 1))
+                *g = '\0';
             char *forms = strrchr(sp + 1, ' ');
             if (forms && read_forms(t, forms + 1))
                 *forms = '\0';
@@ -237,60 +263,6 @@ static int read_marker(struct transport *t)
         p2v_warn("the remote shell printed text before p2v started (ignored): %s", line);
         free(line);
     }
-}
-
-static int send_agent(struct transport *t, const struct transport_opts *o, const char *form,
-                      const struct p2v_buf *b, off_t size, bool again)
-{
-    if (strcmp(form, "raw") == 0)
-        p2v_debug("uploading the agent (%lld bytes, sent raw%s) to %s:%s", (long long)size,
-                  again ? ", as before" : "", o->host, t->remote_dir);
-    else
-        p2v_debug("uploading the agent (%lld bytes, sent %s'd as %zu%s) to %s:%s", (long long)size,
-                  strcmp(form, "xz") == 0 ? "xz" : "gzip", b->len, again ? ", as before" : "",
-                  o->host, t->remote_dir);
-    char line[48];
-    int ln = snprintf(line, sizeof(line), "%zu %s\n", b->len, form);
-    if (p2v_conn_write(&t->conn, line, (size_t)ln) < 0 ||
-        p2v_conn_write(&t->conn, b->data, b->len) < 0)
-        return transport_explain_failure(t, "during the agent upload");
-    return 0;
-}
-
-/* Send the agent in the best form the source can unpack: what this
- * process sent before (agent_memo.c), else the checked build-time .xz,
- * else gzip'd (made here when an .xz had made it look unneeded), else
- * raw. */
-static int upload(struct transport *t, const struct transport_opts *o, struct agent_pack *p,
-                  int fd, off_t size)
-{
-    const char *const order[] = {t->takes_xz ? "xz" : NULL, t->takes_gz ? "gz" : NULL, "raw"};
-    for (size_t i = 0; i < P2V_ARRAY_LEN(order); i++) {
-        const struct p2v_buf *kept = order[i] ? agent_memo_take(o->agent_binary, size, order[i])
-                                              : NULL;
-        if (kept) {
-            int rc = send_agent(t, o, order[i], kept, size, true);
-            agent_memo_give_back();
-            return rc;
-        }
-    }
-    if (!p->raw.len && agent_pack_load(p, fd, size, o->agent_binary) < 0)
-        return -1;
-    const char *form = "raw";
-    struct p2v_buf *send = &p->raw;
-    if (t->takes_xz && p->xz.len) {
-        form = "xz";
-        send = &p->xz;
-    } else if (t->takes_gz) {
-        if (!p->gz.len && agent_pack_gzip(p) < 0)
-            return -1;
-        form = "gz";
-        send = &p->gz;
-    }
-    if (send_agent(t, o, form, send, size, false) < 0)
-        return -1;
-    agent_memo_keep(o->agent_binary, size, form, send);
-    return 0;
 }
 
 int transport_open(struct transport *t, const struct transport_opts *o)
@@ -318,7 +290,7 @@ int transport_open(struct transport *t, const struct transport_opts *o)
     int argc = transport_split_command(o->rsh, &argv);
     if (argc < 0)
         return -1;
-    p2v_autofree char *script = bootstrap_script(o, size);
+    p2v_autofree char *script = bootstrap_script(o);
     struct p2v_buf remote = P2V_BUF_INIT(1 << 20);
     p2v_buf_adds(&remote, "sh -c ");
     sh_quote(&remote, script);
@@ -340,7 +312,8 @@ int transport_open(struct transport *t, const struct transport_opts *o)
      * kept): gzip'd now only if there is no .xz, as a source without xz
      * is rare */
     struct agent_pack pack = {0};
-    if (agent_fd >= 0 && !agent_memo_has(o->agent_binary, size)) {
+    if (agent_fd >= 0 && !agent_memo_has(o->agent_binary, size) &&
+        !transport_sys_agent_exists(o->agent_binary)) {
         rc = agent_pack_load(&pack, agent_fd, size, o->agent_binary);
         if (rc == 0 && !pack.xz.len)
             rc = agent_pack_gzip(&pack);
@@ -348,7 +321,7 @@ int transport_open(struct transport *t, const struct transport_opts *o)
     if (rc == 0 && read_marker(t) < 0)
         rc = transport_explain_failure(t, "during start-up");
     if (rc == 0 && agent_fd >= 0)
-        rc = upload(t, o, &pack, agent_fd, size);
+        rc = transport_upload(t, o, &pack, size);
     agent_pack_release(&pack);
     return rc;
 }

@@ -32,6 +32,7 @@ struct transport {
     char *remote_dir;      /* upload directory, "-" with --agent */
     bool takes_xz;         /* the source can unpack the agent xz'd */
     bool takes_gz;         /* ... or gzip'd (or else takes it raw) */
+    char glibc[16];        /* the source's glibc ("2.36"), "" if none or unknown */
 };
 
 /* Split an RSH string into argv (quotes and backslashes as sh does,

@@ -91,7 +91,7 @@ assert_eq 3 "$(result .channels)" "channels that carried files"
 same_tree 101 "--channels 3"
 # the agent is read, checked and packed once: later channels send the same bytes
 ups=$(grep -c 'uploading the agent' "$TEST_TMP/err" || true)
-again=$(grep -c 'uploading the agent (.*, as before)' "$TEST_TMP/err" || true)
+again=$(grep -c 'uploading the agent.*, as before)' "$TEST_TMP/err" || true)
 [ "$ups" = 3 ] && [ "$again" = 2 ] ||
     fail "3 channels: $ups uploads, $again of them the kept bytes (want 3 and 2)"
 rc=$(migrate 101 "$RSH" --channels 3)

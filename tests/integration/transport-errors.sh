@@ -66,12 +66,14 @@ if [ "$rc" != 0 ] || ! jq -e '.possible == true and .ctid == "101" and (.restric
 else
     echo "ok: dry run over the local shell"
 fi
-updir=$(sed -n 's/.*uploading the agent ([^)]*) to localhost:\(.*\)$/\1/p' "$tmp/err")
-# the local shell has xz: the agent goes as the build's .xz, and arrives whole
-if grep -q "uploading the agent ([0-9]* bytes, sent xz'd as [0-9]*)" "$tmp/err"; then
-    echo "ok: the agent uploaded xz'd"
+updir=$(sed -n 's/.*uploading the agent[^(]*([^)]*) to localhost:\(.*\)$/\1/p' "$tmp/err")
+# this machine has xz, glibc, libzstd and libblkid: p2v-agent-sys goes, as
+# the build's .xz, passes its test there, and arrives whole
+if grep -q "uploading the agent for the source's glibc ([0-9]* bytes, sent xz'd as [0-9]*)" "$tmp/err" &&
+    ! grep -q "static agent goes" "$tmp/err"; then
+    echo "ok: p2v-agent-sys uploaded xz'd"
 else
-    echo "FAIL: the agent was not uploaded xz'd: $(grep 'uploading the agent' "$tmp/err")"; fails=$((fails + 1))
+    echo "FAIL: p2v-agent-sys was not uploaded xz'd: $(grep 'uploading the agent\|static agent' "$tmp/err")"; fails=$((fails + 1))
 fi
 case $updir in
     /*/p2v-agent.*) [ ! -e "$updir" ] || { echo "FAIL: the uploaded agent left $updir"; fails=$((fails + 1)); } ;;
@@ -107,8 +109,34 @@ rsh_without() {
     echo "$tmp/$name-rsh"
 }
 
+# A source whose glibc is older than p2v-agent-sys needs (a getconf that
+# says 2.17, as CentOS 7's): the static agent goes.
+oldc=$(rsh_without oldglibc)
+ln -s "$(command -v sed)" "$tmp/oldglibc/sed"
+printf '#!/bin/sh\necho "glibc 2.17"\n' >"$tmp/oldglibc/getconf"
+chmod +x "$tmp/oldglibc/getconf"
+upload_case "a source with glibc 2.17 gets the static agent" "glibc 2.17 is older than the" -e "$oldc"
+grep -q "uploading the agent ([0-9]* bytes, sent xz'd" "$tmp/err2" ||
+    { echo "FAIL: glibc 2.17: the static agent was not sent: $(grep 'uploading' "$tmp/err2")"; fails=$((fails + 1)); }
+
+# A p2v-agent-sys that does not start on the source (here: one that
+# exits 1, as a missing library would make it): the bootstrap says so and
+# the static agent follows on the same connection.
+mkdir "$tmp/sysfail"
+cp "$build/bin/p2v-agent" "$tmp/sysfail/p2v-agent"
+printf '#!/bin/sh\nexit 1\n' >"$tmp/sysfail/p2v-agent-sys"
+chmod +x "$tmp/sysfail/p2v-agent-sys"
+xz -T1 --check=crc32 -k "$tmp/sysfail/p2v-agent-sys"
+echo 2.0 >"$tmp/sysfail/p2v-agent-sys.glibc"
+sed "s|^AGENT_BINARY=.*|AGENT_BINARY=$tmp/sysfail/p2v-agent|" "$tmp/p2v.conf" >"$tmp/sysfail.conf"
+P2V_CONFIG=$tmp/sysfail.conf upload_case "a p2v-agent-sys that does not start: the static agent follows" \
+    "does not start on localhost" "${local_rsh[@]}"
+grep -q "uploading the agent ([0-9]* bytes, sent gzip'd" "$tmp/err2" ||
+    { echo "FAIL: after the failed test the static agent was not sent: $(grep 'uploading' "$tmp/err2")"; fails=$((fails + 1)); }
+
 # Sources short of xz, then of gzip too: the bootstrap asks for the next
-# form it can unpack, and the agent arrives whole.
+# form it can unpack, and the agent arrives whole. (Their PATH has no
+# getconf: the static agent goes.)
 upload_case "without xz the agent goes gzip'd" "sent gzip'd as [0-9]*)" -e "$(rsh_without noxz xz)"
 upload_case "without xz and gzip the agent goes raw" "([0-9]* bytes, sent raw)" -e "$(rsh_without nozip xz gzip)"
 
