@@ -20,7 +20,7 @@ BENCH_CTID=${BENCH_CTID:-9101}
 BENCH_RATE_ONLY=${BENCH_RATE_ONLY:-0}
 BENCH_KEEP=${BENCH_KEEP:-0}
 export P2V_TREE_FILES=${P2V_TREE_FILES:-20000}
-export P2V_TREE_BIG_MB=${P2V_TREE_BIG_MB:-64}
+export P2V_TREE_BIG_MB=${P2V_TREE_BIG_MB:-256}
 export P2V_TREE_BIG_COUNT=${P2V_TREE_BIG_COUNT:-3}
 export P2V_TREE_SPARSE_MB=${P2V_TREE_SPARSE_MB:-1024}
 
@@ -85,6 +85,12 @@ log "booting the reference server (tests/hosts/source-up.sh $SRC_ID)"
 "$P2V_SOURCE_DIR/tests/hosts/source-up.sh" "$SRC_ID" >&2
 # shellcheck disable=SC1090,SC1091
 . "$P2V_TEST_TMP/$SRC_ID/host.env"
+# A quiet server: its timers would change the source between scenarios
+# (apt's daily run once wrote 70 MB into /var/cache/apt during wan100,
+# which skewed the next scenario's re-sent % and every manifest).
+# shellcheck disable=SC2086
+ip netns exec "$NODE_NS" $RSH "root@$SRC_IP" 'systemctl stop "*.timer"' ||
+    die "cannot stop the reference server's timers"
 # rsync must exist on the source (the cached root has none): the node's own
 # binary and the libraries the root lacks (same Debian release).
 if ! [ -x "$SRC_ROOT/usr/bin/rsync" ]; then

@@ -19,7 +19,7 @@
 #
 # Knobs for server/bench (environment):
 #   P2V_TREE_FILES      small files             (server 6000,  bench 20000)
-#   P2V_TREE_BIG_MB     size of each big file   (server 16,    bench 64)
+#   P2V_TREE_BIG_MB     size of each big file   (server 16,    bench 256)
 #                       (real servers: 100..1024)
 #   P2V_TREE_BIG_COUNT  number of big files     (3)
 #   P2V_TREE_SPARSE_MB  apparent size of the sparse VM image (server 256,
@@ -282,7 +282,7 @@ make_socket() { # PATH (relative to DIR, cwd is DIR)
 make_server() {
     local files big_mb big_count sparse_mb
     if [ "$PROFILE" = bench ]; then
-        files=${P2V_TREE_FILES:-20000}; big_mb=${P2V_TREE_BIG_MB:-64}; sparse_mb=${P2V_TREE_SPARSE_MB:-1024}
+        files=${P2V_TREE_FILES:-20000}; big_mb=${P2V_TREE_BIG_MB:-256}; sparse_mb=${P2V_TREE_SPARSE_MB:-1024}
     else
         files=${P2V_TREE_FILES:-6000}; big_mb=${P2V_TREE_BIG_MB:-16}; sparse_mb=${P2V_TREE_SPARSE_MB:-256}
     fi
