@@ -19,7 +19,7 @@
 #include "proto.h"
 #include "error.h"
 #include "log.h"
-#include "blake2b.h"
+#include "filesum.h"
 #include <fcntl.h>
 #include <librsync.h>
 #include <sys/stat.h>
@@ -38,8 +38,7 @@ struct sender {
     bool compress;
     char *inbuf, *outbuf;
     struct result res;
-    blake2b_state sum;   /* of what the delta describes (P2V_CAP_DELTA_SUM) */
-    bool summed;
+    struct p2v_filesum *sum;   /* of what the delta describes (P2V_CAP_DELTA_SUM) */
 };
 
 P2V_PRINTF(3, 4) static int fail(struct sender *S, uint8_t status, const char *fmt, ...)
@@ -223,7 +222,8 @@ broken:
 static int send_delta(struct sender *S, rs_signature_t *sig, uint64_t limit)
 {
     rs_job_t *job = rs_delta_begin(sig);
-    S->summed = blake2b_init(&S->sum, P2V_FILE_SUM_LEN) == 0;
+    p2v_filesum_free(S->sum);
+    S->sum = p2v_filesum_new();   /* none without memory: the node then asks again WHOLE */
     rs_buffers_t b = {0};
     uint64_t pos = 0;
     size_t olen = 0;
@@ -238,8 +238,8 @@ static int send_delta(struct sender *S, rs_signature_t *sig, uint64_t limit)
                 break;
             }
             pos += (uint64_t)n;
-            if (S->summed && n > 0)
-                blake2b_update(&S->sum, (const uint8_t *)S->inbuf, (size_t)n);
+            if (S->sum)
+                p2v_filesum_update(S->sum, S->inbuf, (size_t)n);
             if ((size_t)n < want)
                 fail(S, P2V_FILE_CHANGED, "shrank while read (ended at %llu)",
                      (unsigned long long)pos);
@@ -384,9 +384,10 @@ int files_send(struct p2v_conn *c, struct files_state *fs, const void *p, size_t
             .mtime_sec = after.st_mtim.tv_sec, .mtime_nsec = (uint32_t)after.st_mtim.tv_nsec,
             .message = S.res.msg,
         };
-        if (S.summed && S.res.status == P2V_FILE_OK &&
-            blake2b_final(&S.sum, e.sum, P2V_FILE_SUM_LEN) == 0)
+        if (S.sum && S.res.status == P2V_FILE_OK) {
+            p2v_filesum_final(S.sum, e.sum);
             e.sum_len = P2V_FILE_SUM_LEN;
+        }
         p2v_buf_reset(&S.out);
         if (p2v_file_end_encode(&S.out, &e) < 0 ||
             p2v_frame_send_more(c, P2V_MSG_FILE_END, S.out.data, S.out.len) < 0)
@@ -398,6 +399,7 @@ int files_send(struct p2v_conn *c, struct files_state *fs, const void *p, size_t
         close(S.fd);
     if (sig)
         rs_free_sumset(sig);
+    p2v_filesum_free(S.sum);
     free(S.inbuf);
     free(S.outbuf);
     p2v_buf_release(&S.out);

@@ -1,7 +1,7 @@
 /* delta.c: signatures and patching with librsync (see delta.h). */
 #include "delta.h"
 #include "error.h"
-#include <blake2.h>
+#include "filesum.h"
 #include <librsync.h>
 #include <unistd.h>
 
@@ -93,7 +93,7 @@ struct delta_patch {
     uint64_t basis_len, out_len, out_max;
     bool done, bad_copy, differs;
     char *out, *cmp;
-    blake2b_state sum;   /* of the output, to check the agent's */
+    struct p2v_filesum *sum;   /* of the output, to check the agent's */
 };
 
 /* Copy commands come from the agent: refuse any outside the basis. */
@@ -120,9 +120,9 @@ struct delta_patch *delta_patch_begin(int basis_fd, uint64_t basis_len, int out_
     p->out_fd = out_fd;
     p->compare_fd = -1;
     p->out_max = out_max;
-    blake2b_init(&p->sum, P2V_FILE_SUM_LEN);
+    p->sum = p2v_filesum_new();
     p->job = rs_patch_begin(copy_cb, p);
-    if (!p->job) {
+    if (!p->job || !p->sum) {
         delta_patch_free(p);
         p2v_error_set("librsync: cannot start a patch");
         return NULL;
@@ -150,7 +150,7 @@ static int run(struct delta_patch *p, const void *data, size_t n, bool eof)
             if (p->out_len + made > p->out_max)
                 return p2v_error_set("the delta expands beyond %llu bytes",
                                      (unsigned long long)p->out_max);
-            blake2b_update(&p->sum, (const uint8_t *)p->out, made);
+            p2v_filesum_update(p->sum, p->out, made);
             if (p->compare_fd >= 0) {
                 ssize_t got = pread(p->compare_fd, p->cmp, made, (off_t)p->out_len);
                 if (got != (ssize_t)made || memcmp(p->cmp, p->out, made) != 0)
@@ -206,8 +206,9 @@ struct delta_patch *delta_patch_compare(int basis_fd, uint64_t basis_len, int co
 bool delta_patch_sum_matches(struct delta_patch *p, const unsigned char *sum, size_t len)
 {
     unsigned char mine[P2V_FILE_SUM_LEN];
-    if (len != sizeof(mine) || blake2b_final(&p->sum, mine, sizeof(mine)) != 0)
+    if (len != sizeof(mine))
         return false;
+    p2v_filesum_final(p->sum, mine);
     return memcmp(mine, sum, sizeof(mine)) == 0;
 }
 
@@ -221,6 +222,7 @@ void delta_patch_free(struct delta_patch *p)
     if (!p)
         return;
     free(p->cmp);
+    p2v_filesum_free(p->sum);
     if (p->job)
         rs_job_free(p->job);
     free(p->out);

@@ -28,8 +28,8 @@ int delta_patch_feed(struct delta_patch *p, const void *data, size_t n);
 /* End of the stream: the delta must be complete. *out_len gets the size
  * written. */
 int delta_patch_end(struct delta_patch *p, uint64_t *out_len);
-/* After delta_patch_end: whether the output's BLAKE2b-128 is sum (the
- * agent's, of what it read); once only. */
+/* After delta_patch_end: whether the output's sum (p2v/filesum.h) is sum
+ * (the agent's, of what it read); once only. */
 bool delta_patch_sum_matches(struct delta_patch *p, const unsigned char *sum, size_t len);
 void delta_patch_free(struct delta_patch *p);
 

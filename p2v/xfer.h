@@ -39,10 +39,12 @@ enum {
 #define P2V_LIST_ZLIST (1u << 1)      /* send listing batches zstd-compressed */
 
 #define P2V_CAP_FILES (1u << 1)
-/* The agent ends a DELTA or RESUME answer with a sum of the bytes its
- * delta describes, so the node may send short block sums (delta.c). */
-#define P2V_CAP_DELTA_SUM (1u << 2)
-#define P2V_FILE_SUM_LEN 16u             /* BLAKE2b-128 */
+/* The agent ends a DELTA or RESUME answer with a sum (p2v/filesum.h,
+ * XXH3-128) of the bytes its delta describes, so the node may send short
+ * block sums (delta.c). Bit 2 meant the same with BLAKE2b-128 sums: no
+ * longer announced, and an agent that still sets it gets long sums. */
+#define P2V_CAP_DELTA_SUM (1u << 3)
+#define P2V_FILE_SUM_LEN 16u             /* XXH3-128 */
 #define P2V_XFER_CHUNK (256u << 10)      /* data/delta/signature chunk */
 #define P2V_LIST_ROOTS_MAX 4096u
 #define P2V_EXCLUDES_MAX 4096u

@@ -4,7 +4,7 @@
 # the machine is configured with.
 set -eu
 pkgs="build-essential cmake pkg-config clang
- libblkid-dev libmount-dev libjson-c-dev libacl1-dev libarchive-dev libzstd-dev librsync-dev libb2-dev libcap-dev zlib1g-dev liblzma-dev xz-utils
+ libblkid-dev libmount-dev libjson-c-dev libacl1-dev libarchive-dev libzstd-dev librsync-dev libb2-dev libxxhash-dev libcap-dev zlib1g-dev liblzma-dev xz-utils
  openssh-client debootstrap systemd-container iproute2 e2fsprogs xfsprogs quota acl attr libcap2-bin lxc
  util-linux kmod procps jq libarchive-tools socat openssl time qemu-system-x86 busybox-static cpio rsync valgrind
  gcc-mingw-w64-x86-64 wine64"

@@ -92,6 +92,9 @@ same_tree "sync"
 sync_wire=$(result .wire_in)
 [ "$sync_wire" -lt $((full_wire / 10)) ] || fail "the sync moved $sync_wire bytes, a full copy $full_wire"
 [ "$(result .deltas)" -ge 1 ] || fail "the changed big file did not go by delta"
+# the agent's sum of its delta and the node's of the patch agree (a
+# mismatch would still end identical, by sending the file again whole)
+[ "$(result .deltas_redone)" = 0 ] || fail "deltas_redone is $(result .deltas_redone): the agent's and the node's delta sums disagree"
 
 say "a sync carries xattrs and ACLs changed without touching the data"
 # setfattr/setfacl/chattr change the inode's ctime, never its mtime: the

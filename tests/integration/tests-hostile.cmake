@@ -3,7 +3,7 @@
 # hostile-agent.sh runs the real p2vmigrate against it. Test-only: never
 # installed.
 add_executable(evil-agent ${CMAKE_SOURCE_DIR}/tests/tools/evil-agent.c)
-target_link_libraries(evil-agent PRIVATE p2v ${B2_LIB})
+target_link_libraries(evil-agent PRIVATE p2v)
 add_dependencies(evil-agent p2vmigrate p2v-agent)
 p2v_integration_test(hostile-agent hostile-agent.sh)
 set_tests_properties(integration.hostile-agent PROPERTIES TIMEOUT 600)

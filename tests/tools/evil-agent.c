@@ -11,9 +11,9 @@
  * never installed. */
 #include "common.h"
 #include "error.h"
+#include "filesum.h"
 #include "proto.h"
 #include "xfer.h"
-#include <blake2.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -346,7 +346,7 @@ static void send_chunk(uint16_t type, uint32_t id, uint64_t off, const void *p, 
     p2v_buf_release(&b);
 }
 
-/* sum: a delta's BLAKE2b-128 (P2V_CAP_DELTA_SUM), or NULL for none */
+/* sum: a delta's sum (p2v/filesum.h, P2V_CAP_DELTA_SUM), or NULL for none */
 static void send_end_sum(uint32_t id, uint8_t status, uint64_t size, int64_t mtime,
                          const unsigned char *sum)
 {
@@ -473,11 +473,12 @@ static void sum_case(const struct p2v_file_req *r, const struct ent *t, uint64_t
     char *buf = p2v_xmalloc(size);
     content(0, buf, size);
     unsigned char sum[P2V_FILE_SUM_LEN];
-    blake2b_state st;
-    if (blake2b_init(&st, sizeof(sum)) != 0 ||
-        blake2b_update(&st, (const uint8_t *)buf, size) != 0 ||
-        blake2b_final(&st, sum, sizeof(sum)) != 0)
-        die("blake2b");
+    struct p2v_filesum *st = p2v_filesum_new();
+    if (!st)
+        die("filesum");
+    p2v_filesum_update(st, buf, size);
+    p2v_filesum_final(st, sum);
+    p2v_filesum_free(st);
     free(buf);
     if (is("delta-sum-wrong")) {
         struct p2v_buf d = P2V_BUF_INIT(64);
