@@ -83,15 +83,21 @@ if [ -n "$(under_dir_mounts)" ]; then
 fi
 
 # ------------------------------------------------------------ loop devices
-detach_if_ours() { # DEV IMG
+backing_of() { # DEV: its image, or nothing when unbound
     local back
     back=$(losetup -n -O BACK-FILE "$1" 2>/dev/null | sed 's/ *$//') || return 0
-    [ -n "$back" ] || return 0
     # losetup appends " (deleted)" when the image is gone.
-    back=${back% (deleted)}
-    if [ "$back" = "$2" ]; then
-        losetup -d "$1" || { warn "cannot detach $1"; rc=1; }
-    fi
+    printf '%s' "${back% (deleted)}"
+}
+detach_if_ours() { # DEV IMG
+    [ "$(backing_of "$1")" = "$2" ] || return 0
+    losetup -d "$1" 2>/dev/null && return 0
+    # A detach while the device is still open (udev probing it after the
+    # umount) is deferred to its last close, so the device can go on
+    # showing our image and a second detach, for the image's own record,
+    # then fail with ENXIO once the first completes: unbound is success.
+    [ "$(backing_of "$1")" = "$2" ] || return 0
+    warn "cannot detach $1 (still bound to $2)"; rc=1
 }
 while read -r dev img; do
     [ -n "$dev" ] && detach_if_ours "$dev" "$img"
