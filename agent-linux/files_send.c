@@ -222,8 +222,7 @@ broken:
 static int send_delta(struct sender *S, rs_signature_t *sig, uint64_t limit)
 {
     rs_job_t *job = rs_delta_begin(sig);
-    p2v_filesum_free(S->sum);
-    S->sum = p2v_filesum_new();   /* none without memory: the node then asks again WHOLE */
+    S->sum = p2v_filesum_new();
     rs_buffers_t b = {0};
     uint64_t pos = 0;
     size_t olen = 0;
@@ -238,8 +237,7 @@ static int send_delta(struct sender *S, rs_signature_t *sig, uint64_t limit)
                 break;
             }
             pos += (uint64_t)n;
-            if (S->sum)
-                p2v_filesum_update(S->sum, S->inbuf, (size_t)n);
+            p2v_filesum_update(S->sum, S->inbuf, (size_t)n);
             if ((size_t)n < want)
                 fail(S, P2V_FILE_CHANGED, "shrank while read (ended at %llu)",
                      (unsigned long long)pos);

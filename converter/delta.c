@@ -131,7 +131,7 @@ struct delta_patch *delta_patch_begin(int basis_fd, uint64_t basis_len, int out_
     p->out_max = out_max;
     p->sum = p2v_filesum_new();
     p->job = rs_patch_begin(copy_cb, p);
-    if (!p->job || !p->sum) {
+    if (!p->job) {
         delta_patch_free(p);
         p2v_error_set("librsync: cannot start a patch");
         return NULL;

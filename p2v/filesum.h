@@ -14,7 +14,7 @@
 
 struct p2v_filesum;
 
-/* NULL only when out of memory */
+/* Aborts when out of memory, as p2v_xmalloc does. */
 struct p2v_filesum *p2v_filesum_new(void);
 void p2v_filesum_update(struct p2v_filesum *s, const void *data, size_t n);
 void p2v_filesum_final(const struct p2v_filesum *s, unsigned char out[P2V_FILE_SUM_LEN]);
